@@ -1,0 +1,162 @@
+"""The ``pebbles`` command line: each verb is a prefix of the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+from .check import Runner, check, load_site
+from .config import find_site_root, load_config
+from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PebblesError, UsageError
+from .model import CheckReport, RunRequest, SiteConfig
+from .report import FORMATS, render
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``pebbles`` script; returns the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "verb", None):
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        code: int = args.handler(args)
+        return code
+    except PebblesError as err:
+        for diagnostic in err.diagnostics:
+            print(diagnostic.format(), file=sys.stderr)
+        print(f"pebbles: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("pebbles: interrupted", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="pebbles", description="Build a Python learning site and prove its code true.")
+    parser.add_argument("--version", action="version", version=f"pebbles {__version__}")
+    verbs = parser.add_subparsers(dest="verb", metavar="VERB")
+
+    check_cmd = verbs.add_parser("check", help="validate posts and run their code")
+    check_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="posts or folders (default: all of content/)")
+    _add_site_options(check_cmd)
+    _add_check_options(check_cmd)
+    check_cmd.add_argument(
+        "--format",
+        action="append",
+        metavar="FORMAT[=FILE]",
+        help=f"report format, one of {', '.join(FORMATS)}; repeat with =FILE to write several",
+    )
+    check_cmd.set_defaults(handler=_cmd_check)
+
+    build_cmd = verbs.add_parser("build", help="check everything, then render the site")
+    _add_site_options(build_cmd)
+    _add_check_options(build_cmd)
+    build_cmd.add_argument("--no-check", action="store_true", help="render without checking the code")
+    build_cmd.add_argument("--out", type=Path, help="output folder (default: _site)")
+    build_cmd.set_defaults(handler=_cmd_build)
+    return parser
+
+
+def _add_site_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--root", type=Path, help="the folder holding site.yml (default: found upwards)")
+
+
+def _add_check_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--no-run", action="store_true", help="validate only; do not run any code")
+    cmd.add_argument("-j", "--jobs", type=_positive, help="worker processes (default: site.yml, else CPU count)")
+    cmd.add_argument("--no-cache", action="store_true", help="ignore and do not write .pebbles-cache/")
+    cmd.add_argument("--require-sandbox", action="store_true", help="fail instead of running code without bubblewrap")
+    cmd.add_argument("--update", action="store_true", help="rewrite stated outputs to what the code prints")
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# --- helpers -------------------------------------------------------------------
+
+
+def _config(args: argparse.Namespace) -> SiteConfig:
+    root = args.root or find_site_root(Path.cwd())
+    if root is None:
+        raise UsageError("no site.yml found here or in any parent folder (use --root)")
+    return load_config(Path(root))
+
+
+def _request(args: argparse.Namespace) -> RunRequest:
+    return RunRequest(
+        jobs=args.jobs,
+        use_cache=not args.no_cache,
+        require_sandbox=args.require_sandbox,
+        update=args.update,
+        progress=sys.stderr.isatty() and not os.environ.get("CI"),
+    )
+
+
+def _runner(args: argparse.Namespace) -> Runner | None:
+    if args.no_run:
+        return None
+    try:
+        from .runner import run_posts
+    except ImportError:
+        return None
+    return run_posts
+
+
+def _outputs(formats: Sequence[str] | None) -> list[tuple[str, Path | None]]:
+    chosen: list[tuple[str, Path | None]] = []
+    for item in formats or ["text"]:
+        name, _, target = item.partition("=")
+        if name not in FORMATS:
+            raise UsageError(f"unknown format '{name}'; choose from {', '.join(FORMATS)}")
+        chosen.append((name, Path(target) if target else None))
+    if sum(1 for _, target in chosen if target is None) > 1:
+        raise UsageError("only one --format may go to standard output; give the others =FILE")
+    return chosen
+
+
+def _emit(report: CheckReport, outputs: list[tuple[str, Path | None]]) -> None:
+    for fmt, target in outputs:
+        if target is None:
+            colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+            sys.stdout.write(render(report, fmt, colour=colour))
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(render(report, fmt), encoding="utf-8")
+
+
+def _run_check(args: argparse.Namespace, config: SiteConfig, paths: Sequence[Path] = ()) -> CheckReport:
+    loaded = load_site(config, paths)
+    return check(loaded, _request(args), _runner(args))
+
+
+# --- verbs ---------------------------------------------------------------------
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    outputs = _outputs(args.format)
+    config = _config(args)
+    report = _run_check(args, config, args.paths)
+    _emit(report, outputs)
+    return EXIT_FINDINGS if report.has_errors else EXIT_OK
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if args.no_check:
+        args.no_run = True
+    report = _run_check(args, config)
+    if report.has_errors:
+        sys.stdout.write(render(report, "text", colour=sys.stdout.isatty()))
+        print("pebbles: build stopped: fix the errors above (the site was not written)", file=sys.stderr)
+        return EXIT_FINDINGS
+    sys.stdout.write(render(report, "text").splitlines()[-1] + "\n")
+    return EXIT_OK

@@ -1,0 +1,42 @@
+"""Links between posts: relative ``.md`` paths that must point at real documents."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .model import Diagnostic, Post, Severity
+
+
+def resolve_link(post_path: str, target: str) -> tuple[str, str] | None:
+    """``(normalised .md path, anchor)`` for a link to a document, else ``None``."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
+        return None
+    joined = posixpath.normpath(posixpath.join(posixpath.dirname(Path(post_path).as_posix()), unquote(parts.path)))
+    return joined, parts.fragment
+
+
+def check_links(documents: Iterable[Post], sources: Iterable[Post]) -> list[Diagnostic]:
+    """Every ``.md`` link in ``sources`` must resolve to one of ``documents``
+    (and to one of its heading anchors, when the link names one)."""
+    by_path = {Path(p.path).as_posix(): p for p in documents}
+    found: list[Diagnostic] = []
+    for post in sources:
+        for link in post.links:
+            resolved = resolve_link(post.path, link.target)
+            if resolved is None:
+                continue
+            path, anchor = resolved
+            target = by_path.get(path)
+            if target is None:
+                exists = Path(path).is_file()
+                why = "is not a post or guide of this site" if exists else "does not exist"
+                found.append(Diagnostic(post.path, link.line, link.col, Severity.ERROR, "broken-link", f"link target '{link.target}' {why}"))
+            elif anchor and anchor not in {h.anchor for h in target.headings}:
+                found.append(
+                    Diagnostic(post.path, link.line, link.col, Severity.ERROR, "broken-anchor", f"'{target.path}' has no heading with anchor '#{anchor}'")
+                )
+    return found
