@@ -338,3 +338,28 @@ class RunOutcome:
     findings: tuple[Diagnostic, ...]
     duration_s: float
     python: str | None = None
+
+
+@dataclass(frozen=True)
+class BlockExecution:
+    """What the sandboxed session observed while running one block.
+
+    Produced by the runner (the only code that executes author code) and judged by
+    :func:`pebbles.matching.judge_block`, which turns it into a :class:`BlockResult`.
+    ``outcome`` is one of: ``ok``, ``error`` (an exception ended the block),
+    ``timeout``, ``killed`` (a signal), ``output-limit``, ``memory``, ``skipped``
+    (``skip=`` or a missing ``requires=``), ``not-run`` (an earlier failure stopped
+    the session) or ``compiled`` (``compile`` option: syntax only).
+    """
+
+    index: int  # CodeBlock.index
+    outcome: str
+    stdout: str = ""
+    stderr: str = ""
+    error: str | None = None  # exception class name as raised, e.g. "ValueError"
+    error_line: int | None = None  # .md line of the innermost frame in this post
+    traceback: str | None = None  # formatted with .md paths and line numbers
+    prints: tuple[tuple[int, str], ...] = ()  # (.md line of a print call, what it wrote)
+    examples: tuple[str, ...] = ()  # transcripts: each example's output, in order
+    duration_s: float = 0.0
+    detail: str | None = None  # human words for timeout / killed / skipped / limits
