@@ -78,6 +78,7 @@ def parse_front_matter(
         order=reader.integer(fields["order"], "order") if "order" in fields else None,
         draft=bool(reader.boolean(fields["draft"], "draft")) if "draft" in fields else False,
         check=_check(reader, fields["check"]) if "check" in fields else BlockOptions(),
+        key_lines=tuple((key, entry.key_line) for key, entry in fields.items()),
     )
     if title is None or (not is_guide and (emoji is None or topic is None)):
         return None, reader.diagnostics

@@ -218,6 +218,11 @@ class FrontMatter:
     order: int | None = None
     draft: bool = False
     check: BlockOptions = field(default_factory=BlockOptions)
+    key_lines: tuple[tuple[str, int], ...] = ()  # (key, .md line) of each header key
+
+    def line_of(self, key: str) -> int:
+        """The .md line where ``key`` is set in the header (1 when absent)."""
+        return next((line for name, line in self.key_lines if name == key), 1)
 
 
 @dataclass(frozen=True)
