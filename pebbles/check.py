@@ -76,7 +76,9 @@ def check(loaded: Loaded, request: RunRequest, runner: Runner | None) -> CheckRe
     )
 
 
-def _post_result(path: str, post: Post | None, problems: list[Diagnostic], outcome: RunOutcome | None) -> PostResult:
+def _post_result(
+    path: str, post: Post | None, problems: list[Diagnostic], outcome: RunOutcome | None
+) -> PostResult:
     if outcome is not None:
         blocks = outcome.blocks
         problems = problems + list(outcome.findings)

@@ -37,12 +37,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="pebbles", description="Build a Python learning site and prove its code true.")
+    parser = argparse.ArgumentParser(
+        prog="pebbles", description="Build a Python learning site and prove its code true."
+    )
     parser.add_argument("--version", action="version", version=f"pebbles {__version__}")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
 
     check_cmd = verbs.add_parser("check", help="validate posts and run their code")
-    check_cmd.add_argument("paths", nargs="*", type=Path, metavar="PATH", help="posts or folders (default: all of content/)")
+    check_cmd.add_argument(
+        "paths",
+        nargs="*",
+        type=Path,
+        metavar="PATH",
+        help="posts or folders (default: all of content/)",
+    )
     _add_site_options(check_cmd)
     _add_check_options(check_cmd)
     check_cmd.add_argument(
@@ -56,22 +64,36 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd = verbs.add_parser("build", help="check everything, then render the site")
     _add_site_options(build_cmd)
     _add_check_options(build_cmd)
-    build_cmd.add_argument("--no-check", action="store_true", help="render without checking the code")
+    build_cmd.add_argument(
+        "--no-check", action="store_true", help="render without checking the code"
+    )
     build_cmd.add_argument("--out", type=Path, help="output folder (default: _site)")
     build_cmd.set_defaults(handler=_cmd_build)
     return parser
 
 
 def _add_site_options(cmd: argparse.ArgumentParser) -> None:
-    cmd.add_argument("--root", type=Path, help="the folder holding site.yml (default: found upwards)")
+    cmd.add_argument(
+        "--root", type=Path, help="the folder holding site.yml (default: found upwards)"
+    )
 
 
 def _add_check_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--no-run", action="store_true", help="validate only; do not run any code")
-    cmd.add_argument("-j", "--jobs", type=_positive, help="worker processes (default: site.yml, else CPU count)")
-    cmd.add_argument("--no-cache", action="store_true", help="ignore and do not write .pebbles-cache/")
-    cmd.add_argument("--require-sandbox", action="store_true", help="fail instead of running code without bubblewrap")
-    cmd.add_argument("--update", action="store_true", help="rewrite stated outputs to what the code prints")
+    cmd.add_argument(
+        "-j", "--jobs", type=_positive, help="worker processes (default: site.yml, else CPU count)"
+    )
+    cmd.add_argument(
+        "--no-cache", action="store_true", help="ignore and do not write .pebbles-cache/"
+    )
+    cmd.add_argument(
+        "--require-sandbox",
+        action="store_true",
+        help="fail instead of running code without bubblewrap",
+    )
+    cmd.add_argument(
+        "--update", action="store_true", help="rewrite stated outputs to what the code prints"
+    )
 
 
 def _positive(text: str) -> int:
@@ -133,7 +155,9 @@ def _emit(report: CheckReport, outputs: list[tuple[str, Path | None]]) -> None:
             target.write_text(render(report, fmt), encoding="utf-8")
 
 
-def _run_check(args: argparse.Namespace, config: SiteConfig, paths: Sequence[Path] = ()) -> CheckReport:
+def _run_check(
+    args: argparse.Namespace, config: SiteConfig, paths: Sequence[Path] = ()
+) -> CheckReport:
     loaded = load_site(config, paths)
     return check(loaded, _request(args), _runner(args))
 
@@ -156,7 +180,10 @@ def _cmd_build(args: argparse.Namespace) -> int:
     report = _run_check(args, config)
     if report.has_errors:
         sys.stdout.write(render(report, "text", colour=sys.stdout.isatty()))
-        print("pebbles: build stopped: fix the errors above (the site was not written)", file=sys.stderr)
+        print(
+            "pebbles: build stopped: fix the errors above (the site was not written)",
+            file=sys.stderr,
+        )
         return EXIT_FINDINGS
     sys.stdout.write(render(report, "text").splitlines()[-1] + "\n")
     return EXIT_OK

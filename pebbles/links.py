@@ -15,7 +15,9 @@ def resolve_link(post_path: str, target: str) -> tuple[str, str] | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.endswith(".md"):
         return None
-    joined = posixpath.normpath(posixpath.join(posixpath.dirname(Path(post_path).as_posix()), unquote(parts.path)))
+    joined = posixpath.normpath(
+        posixpath.join(posixpath.dirname(Path(post_path).as_posix()), unquote(parts.path))
+    )
     return joined, parts.fragment
 
 
@@ -34,9 +36,25 @@ def check_links(documents: Iterable[Post], sources: Iterable[Post]) -> list[Diag
             if target is None:
                 exists = Path(path).is_file()
                 why = "is not a post or guide of this site" if exists else "does not exist"
-                found.append(Diagnostic(post.path, link.line, link.col, Severity.ERROR, "broken-link", f"link target '{link.target}' {why}"))
+                found.append(
+                    Diagnostic(
+                        post.path,
+                        link.line,
+                        link.col,
+                        Severity.ERROR,
+                        "broken-link",
+                        f"link target '{link.target}' {why}",
+                    )
+                )
             elif anchor and anchor not in {h.anchor for h in target.headings}:
                 found.append(
-                    Diagnostic(post.path, link.line, link.col, Severity.ERROR, "broken-anchor", f"'{target.path}' has no heading with anchor '#{anchor}'")
+                    Diagnostic(
+                        post.path,
+                        link.line,
+                        link.col,
+                        Severity.ERROR,
+                        "broken-anchor",
+                        f"'{target.path}' has no heading with anchor '#{anchor}'",
+                    )
                 )
     return found

@@ -49,7 +49,14 @@ def load_rules(folder: Path) -> tuple[tuple[LoadedRule, ...], tuple[Diagnostic, 
         func = getattr(module, "validate", None)
         if not callable(func):
             problems.append(
-                Diagnostic(shown, 1, 1, Severity.ERROR, "rule-load-error", "rule file defines no validate(post, config) function")
+                Diagnostic(
+                    shown,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "rule-load-error",
+                    "rule file defines no validate(post, config) function",
+                )
             )
             continue
         rules.append(LoadedRule(path.stem, shown, func))
@@ -63,14 +70,29 @@ def apply_rules(rules: Iterable[LoadedRule], post: Post, config: SiteConfig) -> 
         try:
             result = list(rule.func(post, config))
         except Exception as err:
-            found.append(_crash(rule.path, Path(rule.path), err, "rule-crashed", f"rule '{rule.name}' failed on {post.path}"))
+            found.append(
+                _crash(
+                    rule.path,
+                    Path(rule.path),
+                    err,
+                    "rule-crashed",
+                    f"rule '{rule.name}' failed on {post.path}",
+                )
+            )
             continue
         for item in result:
             if isinstance(item, Diagnostic):
                 found.append(item)
             else:
                 found.append(
-                    Diagnostic(rule.path, 1, 1, Severity.ERROR, "rule-bad-result", f"rule '{rule.name}' returned {type(item).__name__}, not Diagnostic")
+                    Diagnostic(
+                        rule.path,
+                        1,
+                        1,
+                        Severity.ERROR,
+                        "rule-bad-result",
+                        f"rule '{rule.name}' returned {type(item).__name__}, not Diagnostic",
+                    )
                 )
     return found
 

@@ -88,7 +88,9 @@ def as_json(report: CheckReport) -> dict[str, Any]:
 
 def _finding(d: Diagnostic, with_path: bool = False) -> dict[str, Any]:
     found: dict[str, Any] = {"path": d.path} if with_path else {}
-    found.update(code=d.code, severity=d.severity.value, line=d.line, column=d.col, message=d.message)
+    found.update(
+        code=d.code, severity=d.severity.value, line=d.line, column=d.col, message=d.message
+    )
     return found
 
 
@@ -128,10 +130,19 @@ def as_junit(report: CheckReport) -> str:
         time=f"{report.duration_s:.3f}",
     )
     for post in report.posts:
-        case = ET.SubElement(suite, "testcase", classname="pebbles", name=post.path, file=post.path, time=f"{post.duration_s:.3f}")
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="pebbles",
+            name=post.path,
+            file=post.path,
+            time=f"{post.duration_s:.3f}",
+        )
         errors = [d for d in post.findings if d.is_error]
         if errors:
-            failure = ET.SubElement(case, "failure", message=f"{errors[0].code}: {errors[0].message.splitlines()[0]}")
+            failure = ET.SubElement(
+                case, "failure", message=f"{errors[0].code}: {errors[0].message.splitlines()[0]}"
+            )
             failure.text = "\n".join(d.format() for d in errors)
         elif post.status is Status.SKIPPED:
             reasons = {b.reason for b in post.blocks if b.reason}
@@ -142,7 +153,9 @@ def as_junit(report: CheckReport) -> str:
             failure = ET.SubElement(case, "failure", message=d.code)
             failure.text = d.format()
     ET.indent(suite)
-    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+    )
 
 
 # --- github --------------------------------------------------------------------
@@ -162,7 +175,9 @@ def as_github(report: CheckReport) -> str:
     """``::error file=…,line=…,col=…,title=…::message`` lines, then a plain summary."""
     lines = []
     for d in _ordered(report.all_diagnostics):
-        level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[d.severity]
+        level = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}[
+            d.severity
+        ]
         props = f"file={escape_property(d.path)},line={d.line},col={d.col},title={escape_property('pebbles ' + d.code)}"
         lines.append(f"::{level} {props}::{escape_data(d.message)}")
     lines.append(as_text(report).rstrip("\n").splitlines()[-1])

@@ -17,12 +17,21 @@ def duplicate_slugs(documents: Sequence[Post], kind: str) -> list[Diagnostic]:
         other = first.setdefault(post.slug, post)
         if other is not post:
             found.append(
-                Diagnostic(post.path, 1, 1, Severity.ERROR, "duplicate-slug", f"{kind} slug '{post.slug}' is already used by {other.path}")
+                Diagnostic(
+                    post.path,
+                    1,
+                    1,
+                    Severity.ERROR,
+                    "duplicate-slug",
+                    f"{kind} slug '{post.slug}' is already used by {other.path}",
+                )
             )
     return found
 
 
-def validate_site(site: Site, selected: Sequence[Post], rules: Sequence[LoadedRule]) -> dict[str, list[Diagnostic]]:
+def validate_site(
+    site: Site, selected: Sequence[Post], rules: Sequence[LoadedRule]
+) -> dict[str, list[Diagnostic]]:
     """Findings per post path for the ``selected`` posts, judged against the whole site."""
     findings: dict[str, list[Diagnostic]] = {post.path: [] for post in selected}
     wanted = set(findings)

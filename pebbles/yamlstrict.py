@@ -97,16 +97,18 @@ def _convert(loader: _StrictLoader, node: yaml.Node, offset: int) -> YNode:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1 + offset
             key_col = key_node.start_mark.column + 1
+            # load() adds the offset to a problem's line, so raise with the raw line.
             if not isinstance(key_node, yaml.ScalarNode):
-                raise YamlProblem(key_line, key_col, "yaml-key", "mapping keys must be plain text")
+                raise YamlProblem(
+                    key_line - offset, key_col, "yaml-key", "mapping keys must be plain text"
+                )
             key = str(loader.construct_object(key_node))
             if key in entries:
-                first = entries[key].key_line - offset
                 raise YamlProblem(
-                    key_line,
+                    key_line - offset,
                     key_col,
                     "duplicate-key",
-                    f"duplicate key '{key}' (first set on line {first + offset})",
+                    f"duplicate key '{key}' (first set on line {entries[key].key_line})",
                 )
             entries[key] = YEntry(key_line, key_col, _convert(loader, value_node, offset))
         return YNode("map", entries, line, col)
