@@ -14,6 +14,7 @@ from .config import find_site_root, load_config
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PebblesError, UsageError
 from .model import CheckReport, RunRequest, SiteConfig
 from .report import FORMATS, render
+from .selection import narrow, parse_shard
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -59,6 +60,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FORMAT[=FILE]",
         help=f"report format, one of {', '.join(FORMATS)}; repeat with =FILE to write several",
     )
+    check_cmd.add_argument(
+        "--changed-since",
+        metavar="REF",
+        help="only documents changed since the merge base of REF and HEAD, and those linking to them",
+    )
+    check_cmd.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="K/N",
+        help="only the K-th of N stable, disjoint shares of the documents (one per CI machine)",
+    )
     check_cmd.set_defaults(handler=_cmd_check)
 
     build_cmd = verbs.add_parser("build", help="check everything, then render the site")
@@ -101,6 +113,13 @@ def _positive(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        return parse_shard(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 # --- helpers -------------------------------------------------------------------
@@ -168,7 +187,12 @@ def _run_check(
 def _cmd_check(args: argparse.Namespace) -> int:
     outputs = _outputs(args.format)
     config = _config(args)
-    report = _run_check(args, config, args.paths)
+    loaded = load_site(config, args.paths)
+    if args.changed_since is not None or args.shard is not None:
+        loaded, notes = narrow(loaded, args.changed_since, args.shard)
+        for note in notes:
+            print(f"pebbles: {note}", file=sys.stderr)
+    report = check(loaded, _request(args), _runner(args))
     _emit(report, outputs)
     return EXIT_FINDINGS if report.has_errors else EXIT_OK
 

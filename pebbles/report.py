@@ -1,15 +1,18 @@
-"""Printing a :class:`~pebbles.model.CheckReport`: text, JSON, JUnit XML, GitHub annotations."""
+"""Printing a :class:`~pebbles.model.CheckReport`: text, JSON, JUnit XML, GitHub annotations,
+and a Markdown summary for CI job pages."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 from typing import Any
 
 from .model import CheckReport, Diagnostic, PostResult, Severity, Status
 
-FORMATS = ("text", "json", "junit", "github")
+FORMATS = ("text", "json", "junit", "github", "summary")
 JSON_VERSION = 1
 
 _COLOURS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36"}
@@ -23,6 +26,8 @@ def render(report: CheckReport, fmt: str, *, colour: bool = False) -> str:
         return as_junit(report)
     if fmt == "github":
         return as_github(report)
+    if fmt == "summary":
+        return as_summary(report)
     return as_text(report, colour=colour)
 
 
@@ -182,3 +187,47 @@ def as_github(report: CheckReport) -> str:
         lines.append(f"::{level} {props}::{escape_data(d.message)}")
     lines.append(as_text(report).rstrip("\n").splitlines()[-1])
     return "\n".join(lines) + "\n"
+
+
+# --- summary -------------------------------------------------------------------
+
+# GitHub caps a job summary at 1 MiB; past this many errors the rest are only counted.
+SUMMARY_ROWS = 50
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
+
+
+def as_summary(report: CheckReport) -> str:
+    """Markdown for a CI job page (``$GITHUB_STEP_SUMMARY``): a table of the counts,
+    then one row per error."""
+    s = summary(report)
+    diagnostics = _ordered(report.all_diagnostics)
+    errors = [d for d in diagnostics if d.is_error]
+    warnings = sum(1 for d in diagnostics if d.severity is Severity.WARNING)
+    lines = [
+        f"### {'❌' if report.has_errors else '✅'} pebbles check",
+        "",
+        "| Documents | Passed | Failed | Skipped | Code blocks | Errors | Warnings | Time |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| {s['posts']} | {s['passed']} | {s['failed']} | {s['skipped']} | {s['blocks']} "
+        f"| {len(errors)} | {warnings} | {s['duration_s']:.2f} s |",
+    ]
+    if not report.posts:
+        lines += ["", "Nothing to check."]
+    if errors:
+        lines += ["", "| Where | Problem |", "| --- | --- |"]
+        lines += [
+            f"| {_cell(d.path)}:{d.line} | {_cell(_first_line(d.message))} ({d.code}) |"
+            for d in errors[:SUMMARY_ROWS]
+        ]
+    if len(errors) > SUMMARY_ROWS:
+        lines += ["", f"… and {len(errors) - SUMMARY_ROWS} more errors: see the annotations."]
+    return "\n".join(lines) + "\n"
+
+
+def _first_line(text: str) -> str:
+    return text.partition("\n")[0]
+
+
+def _cell(text: str) -> str:
+    """Text that stays literal inside a Markdown table cell."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
