@@ -1,0 +1,141 @@
+"""pytest integration: ``pytest --pebbles content/`` checks every post as one test.
+
+Opt-in: nothing is collected unless ``--pebbles`` is given or the ini file says
+``pebbles = true``. Each post becomes one :class:`PostItem` that goes through the
+same validation and runner as ``pebbles check``, so both always agree; pytest-xdist
+can hand the items to its workers like any other test.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from .check import Loaded, check, load_site
+from .config import find_site_root, load_config
+from .content import display_path
+from .model import CheckReport, PostResult, RunRequest, Severity, Status
+
+_SITES = pytest.StashKey[dict[Path, Loaded]]()
+
+
+class PostFailed(Exception):
+    """A post has at least one error; carries its result for the report."""
+
+    def __init__(self, result: PostResult) -> None:
+        super().__init__(result.path)
+        self.result = result
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--pebbles`` and the ``pebbles`` / ``pebbles_paths`` ini options."""
+    group = parser.getgroup("pebbles", "checking Markdown posts with pebbles")
+    group.addoption(
+        "--pebbles",
+        action="store_true",
+        default=False,
+        help="collect .md posts under the given paths (or pebbles_paths) as tests",
+    )
+    parser.addini("pebbles", type="bool", default=False, help="always collect posts as tests")
+    parser.addini(
+        "pebbles_paths",
+        type="paths",
+        default=[],
+        help="folders of posts to check when pytest is given no paths",
+    )
+
+
+def _enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("pebbles", False) or config.getini("pebbles"))
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """With no paths on the command line, also collect ``pebbles_paths``."""
+    if not _enabled(config):
+        return
+    config.stash[_SITES] = {}
+    extra = [str(p) for p in config.getini("pebbles_paths")]
+    if extra and config.args_source is not pytest.Config.ArgsSource.ARGS:
+        config.args = list(dict.fromkeys([*config.args, *extra]))
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PostFile | None:
+    """A ``.md`` file inside a site's ``content/`` folder is a post to check."""
+    if file_path.suffix != ".md" or not _enabled(parent.config):
+        return None
+    root = find_site_root(file_path.parent)
+    if root is None:
+        return None
+    content = (root / "content").resolve()
+    if content not in file_path.resolve().parents:
+        return None
+    return PostFile.from_parent(parent, path=file_path, site_root=root)
+
+
+class PostFile(pytest.File):
+    """One post; it yields a single item named after its slug."""
+
+    def __init__(self, *, site_root: Path, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.site_root = site_root
+
+    def collect(self) -> list[PostItem]:
+        return [PostItem.from_parent(self, name=self.path.stem, site_root=self.site_root)]
+
+
+class PostItem(pytest.Item):
+    """Validates and runs one post exactly as ``pebbles check PATH`` would."""
+
+    def __init__(self, *, site_root: Path, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self.site_root = site_root
+
+    def runtest(self) -> None:
+        from .runner import run_posts
+
+        loaded = _loaded_site(self.config, self.site_root)
+        shown = display_path(self.path)
+        one = Loaded(loaded.site, (shown,), loaded.file_problems)
+        # xdist already spreads posts over workers, so each item runs on one core.
+        request = RunRequest(jobs=1)
+        report: CheckReport = check(one, request, run_posts)
+        (result,) = report.posts
+        self.add_report_section("call", "pebbles blocks", "\n".join(_block_lines(result)))
+        if result.status is Status.FAILED:
+            raise PostFailed(result)
+        if result.status is Status.SKIPPED:
+            reasons = {b.reason for b in result.blocks if b.reason}
+            pytest.skip("; ".join(sorted(reasons)) or "every block is skipped")
+
+    def repr_failure(
+        self,
+        excinfo: pytest.ExceptionInfo[BaseException],
+        style: object = None,
+    ) -> str:
+        """The post's diagnostics at their ``.md`` lines, as ``pebbles check`` prints them."""
+        if not isinstance(excinfo.value, PostFailed):
+            return str(super().repr_failure(excinfo))
+        result = excinfo.value.result
+        failed = [b for b in result.blocks if b.status is Status.FAILED]
+        head = f"{result.path}: {len(failed)} of {len(result.blocks)} code blocks failed"
+        shown = [d.format() for d in result.findings if d.severity is not Severity.INFO]
+        return "\n".join([head, *shown])
+
+    def reportinfo(self) -> tuple[Path, int, str]:
+        return self.path, 0, f"post {self.name}"
+
+
+def _block_lines(result: PostResult) -> list[str]:
+    return [
+        f"line {b.line} ({b.language}): {b.status.value}" + (f" — {b.reason}" if b.reason else "")
+        for b in result.blocks
+    ]
+
+
+def _loaded_site(config: pytest.Config, root: Path) -> Loaded:
+    """The whole site, parsed once per process (links between posts need all of it)."""
+    sites = config.stash[_SITES]
+    if root not in sites:
+        sites[root] = load_site(load_config(root))
+    return sites[root]
