@@ -40,6 +40,7 @@ class TranscriptExample:
     line: int  # .md line of the ">>>"
     want: str
     want_line: int  # .md line of the first output line (the line after the source if none)
+    indent: str = ""  # the prompt's indentation, which the output lines share
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def parse_transcript(block: CodeBlock) -> list[TranscriptExample]:
                 line=block.line + start,
                 want="\n".join(want) + "\n" if want else "",
                 want_line=block.line + want_start,
+                indent=indent,
             )
         )
     return examples

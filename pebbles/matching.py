@@ -14,7 +14,12 @@ import difflib
 import re
 from collections import Counter
 
-from .expectations import CommentExpectation, comment_expectations, parse_transcript
+from .expectations import (
+    BLANKLINE,
+    CommentExpectation,
+    comment_expectations,
+    parse_transcript,
+)
 from .model import BlockExecution, BlockKind, BlockResult, CodeBlock, Diagnostic, Severity, Status
 
 ELLIPSIS = "..."
@@ -279,9 +284,28 @@ def _judge_script(
         Diagnostic(path, w.line, w.col, Severity.WARNING, "ambiguous-expectation", w.message)
         for w in warnings
     )
-    found.extend(_judge_comments(comments, execution, path))
-    expected = "\n".join(c.text for c in comments) + "\n" if comments else None
-    return expected, stdout, found
+    if not comments:
+        return None, stdout, found
+    printed = _printed_by_line(execution)
+    found.extend(_judge_comments(comments, printed, execution.outcome, path))
+    # Expected and actual line up one line per stated print, so a report (and
+    # --update) can pair each comment with what its print really wrote.
+    expected = "".join(c.text + "\n" for c in comments)
+    actual = "".join(_one_print(c, printed) + "\n" for c in comments)
+    return expected, actual, found
+
+
+def _printed_by_line(execution: BlockExecution) -> dict[int, list[str]]:
+    written: dict[int, list[str]] = {}
+    for line, text in execution.prints:
+        written.setdefault(line, []).append(text.removesuffix("\n"))
+    return written
+
+
+def _one_print(comment: CommentExpectation, printed: dict[int, list[str]]) -> str:
+    """What the comment's print wrote, or the comment's own text when that is unknown."""
+    texts = printed.get(comment.line, [])
+    return texts[0] if len(texts) == 1 else comment.text
 
 
 def _exception_findings(block: CodeBlock, execution: BlockExecution, path: str) -> list[Diagnostic]:
@@ -383,14 +407,14 @@ def _mismatch(path: str, line: int, expected: str, actual: str) -> Diagnostic:
 
 
 def _judge_comments(
-    comments: list[CommentExpectation], execution: BlockExecution, path: str
+    comments: list[CommentExpectation],
+    printed: dict[int, list[str]],
+    outcome: str,
+    path: str,
 ) -> list[Diagnostic]:
-    written: dict[int, list[str]] = {}
-    for line, text in execution.prints:
-        written.setdefault(line, []).append(text)
     found: list[Diagnostic] = []
     for comment in comments:
-        texts = written.get(comment.line, [])
+        texts = printed.get(comment.line, [])
         if len(texts) > 1:
             found.append(
                 Diagnostic(
@@ -404,7 +428,7 @@ def _judge_comments(
             )
             continue
         if not texts:
-            if execution.outcome == "ok":
+            if outcome == "ok":
                 found.append(
                     _error(
                         path,
@@ -415,7 +439,7 @@ def _judge_comments(
                     )
                 )
             continue
-        text = texts[0].removesuffix("\n")
+        text = texts[0]
         if not any(outputs_match(accepted, text) for accepted in comment.accepted):
             found.append(
                 _error(
@@ -432,14 +456,35 @@ def _judge_comments(
 def _judge_transcript(
     block: CodeBlock, execution: BlockExecution, path: str
 ) -> tuple[str, str, list[Diagnostic]]:
+    """Each example against its own output; ``actual`` is the transcript as it ran.
+
+    Examples that matched keep their text (and their ``...``), so the actual
+    transcript differs from the written one only where an example is wrong.
+    """
     examples = parse_transcript(block)
     found = _exception_findings(block, execution, path)
-    for example, got in zip(examples, execution.examples, strict=False):
+    rows = block.source.split("\n")
+    # Right to left, so replacing one example's lines keeps earlier rows in place.
+    for example, got in reversed(list(zip(examples, execution.examples, strict=False))):
         actual = _example_as_shown(example.want, got)
-        if not outputs_match(example.want, actual, unordered=block.options.unordered):
-            found.append(_mismatch(path, example.want_line, example.want, actual))
-    expected = "".join(e.want for e in examples)
-    return expected, "".join(execution.examples), found
+        if outputs_match(example.want, actual, unordered=block.options.unordered):
+            continue
+        found.append(_mismatch(path, example.want_line, example.want, actual))
+        start = example.want_line - block.line
+        shown = [line.rstrip() or BLANKLINE for line in normalise_ends(actual)]
+        rows[start : start + len(example.want.splitlines())] = [
+            example.indent + line for line in shown
+        ]
+    found.sort(key=lambda d: d.line)
+    return block.source, "\n".join(rows), found
+
+
+def normalise_ends(text: str) -> list[str]:
+    """Lines of ``text`` without trailing blank lines (kept leading ones)."""
+    lines = text.splitlines()
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return lines
 
 
 def _example_as_shown(want: str, got: str) -> str:

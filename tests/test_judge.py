@@ -226,7 +226,7 @@ def test_print_comments_pass_when_each_line_printed_its_text() -> None:
     result, found = judge_block(block, execution, PATH)
     assert found == []
     assert result.status is Status.PASSED
-    assert result.expected == "42\nAda\n"
+    assert result.expected == result.actual == "42\nAda\n"
 
 
 def test_a_wrong_print_fails_at_its_comment() -> None:
@@ -238,6 +238,7 @@ def test_a_wrong_print_fails_at_its_comment() -> None:
     assert result.status is Status.FAILED
     assert [(d.code, d.line, d.col) for d in found] == [("output-mismatch", FIRST + 1, 15)]
     assert found[0].message == "printed '41', but the comment says '42'"
+    assert (result.expected, result.actual) == ("42\nAda\n", "41\nAda\n")
 
 
 def test_a_stated_print_that_never_ran_fails() -> None:
@@ -291,7 +292,14 @@ def test_a_transcript_passes_when_every_example_shows_its_output() -> None:
     execution = BlockExecution(block.index, "ok", examples=("", "42\n", "hi\n"))
     result, found = judge_block(block, execution, PATH)
     assert (result.status, found) == (Status.PASSED, [])
-    assert result.expected == "42\nhi\n"
+    assert result.expected == result.actual == block.source
+
+
+def test_a_transcripts_actual_text_shows_each_wrong_example_as_it_ran() -> None:
+    block = block_of(TRANSCRIPT)
+    execution = BlockExecution(block.index, "ok", examples=("", "41\n\n7\n", "hi\n"))
+    result, _ = judge_block(block, execution, PATH)
+    assert result.actual == block.source.replace("42\n", "41\n<BLANKLINE>\n7\n")
 
 
 def test_each_wrong_example_fails_at_its_own_output_line() -> None:
