@@ -21,6 +21,7 @@ from .model import (
     SiteConfig,
     Status,
 )
+from .update import write_updates
 from .validate import validate_site
 
 Runner = Callable[[Sequence[Post], SiteConfig, RunRequest], dict[str, RunOutcome]]
@@ -64,6 +65,8 @@ def check(loaded: Loaded, request: RunRequest, runner: Runner | None) -> CheckRe
     findings = validate_site(loaded.site, selected_posts, rules)
     to_run = [p for p in selected_posts if p.runnable_blocks]
     outcomes = runner(to_run, config, request) if runner and to_run else {}
+    if request.update:
+        outcomes = {path: write_updates(documents[path], o) for path, o in outcomes.items()}
     results = []
     for path in loaded.selected:
         post = documents.get(path)
