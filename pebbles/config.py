@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .errors import ConfigError
 from .graphemes import is_single_grapheme
@@ -14,6 +14,7 @@ from .model import (
     Level,
     NavLink,
     RenderSettings,
+    ServeSettings,
     SiteConfig,
     Topic,
 )
@@ -36,6 +37,10 @@ _CHECK_KEYS = (
     "memory_mb",
     "sandbox",
 )
+_SERVE_KEYS = ("submissions", "max_request_kib", "rate_limit", "check_queue")
+# The queue folder must not be a place the build reads: a pending submission
+# would otherwise be published (content/) or executed (validators/) unreviewed.
+_SOURCE_FOLDERS = ("content", "renderer", "validators")
 
 
 def find_site_root(start: Path) -> Path | None:
@@ -75,7 +80,10 @@ def parse_config(text: str, root: Path, shown: str) -> tuple[SiteConfig | None, 
         reader.error(1, 1, "empty-config", "site.yml is empty")
         return None, reader.diagnostics
     top = reader.mapping(
-        tree, "site.yml", required=("site", "topics"), optional=("nav", "levels", "check", "render")
+        tree,
+        "site.yml",
+        required=("site", "topics"),
+        optional=("nav", "levels", "check", "render", "serve"),
     )
     if "site" not in top or "topics" not in top:
         return None, reader.diagnostics
@@ -90,6 +98,7 @@ def parse_config(text: str, root: Path, shown: str) -> tuple[SiteConfig | None, 
         topics=topics,
         check=_check(reader, top.get("check")),
         render=_render(reader, top.get("render")),
+        serve=_serve(reader, top.get("serve")),
         path=shown,
     )
     return config, reader.diagnostics
@@ -252,3 +261,40 @@ def _render(reader: Reader, entry: YEntry | None) -> RenderSettings:
     fields = reader.mapping(entry.node, "render", optional=("raw_html",))
     raw = reader.boolean(fields["raw_html"], "raw_html") if "raw_html" in fields else False
     return RenderSettings(raw_html=bool(raw))
+
+
+def _serve(reader: Reader, entry: YEntry | None) -> ServeSettings:
+    if entry is None:
+        return ServeSettings()
+    fields = reader.mapping(entry.node, "serve", optional=_SERVE_KEYS)
+    defaults = ServeSettings()
+    submissions = defaults.submissions
+    if "submissions" in fields:
+        node = fields["submissions"].node
+        folder = reader.text(fields["submissions"], "submissions")
+        problem = _submissions_problem(folder) if folder else None
+        if problem:
+            reader.error(node.line, node.col, "bad-value", problem)
+        elif folder:
+            submissions = folder
+
+    def whole(key: str, default: int) -> int:
+        if key not in fields:
+            return default
+        return reader.integer(fields[key], key, minimum=1) or default
+
+    return ServeSettings(
+        submissions=submissions,
+        max_request_kib=whole("max_request_kib", defaults.max_request_kib),
+        rate_limit=whole("rate_limit", defaults.rate_limit),
+        check_queue=whole("check_queue", defaults.check_queue),
+    )
+
+
+def _submissions_problem(folder: str) -> str | None:
+    path = PurePosixPath(folder)
+    if path.is_absolute() or ".." in path.parts or not path.parts:
+        return "submissions must be a folder inside the site, like 'submissions'"
+    if path.parts[0] in _SOURCE_FOLDERS:
+        return f"submissions must not be inside {path.parts[0]}/: the build reads that folder"
+    return None

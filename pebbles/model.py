@@ -99,6 +99,16 @@ class RenderSettings:
 
 
 @dataclass(frozen=True)
+class ServeSettings:
+    """``pebbles serve`` and its Write a Post desk."""
+
+    submissions: str = "submissions"  # queue folder, relative to the site root
+    max_request_kib: int = 512  # a draft is at most max_post_kib, plus JSON escaping
+    rate_limit: int = 60  # desk requests per minute per client address
+    check_queue: int = 16  # checks that may wait for a free worker before "busy"
+
+
+@dataclass(frozen=True)
 class SiteConfig:
     """The parsed ``site.yml``. ``root`` is the folder that holds it."""
 
@@ -109,6 +119,7 @@ class SiteConfig:
     topics: tuple[Topic, ...]
     check: CheckSettings = field(default_factory=CheckSettings)
     render: RenderSettings = field(default_factory=RenderSettings)
+    serve: ServeSettings = field(default_factory=ServeSettings)
     path: str = "site.yml"
 
     @property
@@ -122,6 +133,10 @@ class SiteConfig:
     @property
     def validators_dir(self) -> Path:
         return self.root / "validators"
+
+    @property
+    def submissions_dir(self) -> Path:
+        return self.root / self.serve.submissions
 
     def topic(self, slug: str) -> Topic | None:
         for topic in self.topics:
