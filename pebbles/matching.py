@@ -9,6 +9,7 @@ are matched segment by segment, leftmost first, never by backtracking.
 
 from __future__ import annotations
 
+import bisect
 import builtins
 import difflib
 import re
@@ -88,8 +89,9 @@ def _sequence_match(want: list[str], got: list[str]) -> bool:
     if not _fits(head, got, 0) or not _fits(tail, got, len(got) - len(tail)):
         return False
     position, end = len(head), len(got) - len(tail)
+    finder = _SegmentFinder(got)
     for segment in middle:
-        found = _find_segment(segment, got, position, end)
+        found = finder.find(segment, position, end)
         if found < 0:
             return False
         position = found + len(segment)
@@ -100,13 +102,35 @@ def _fits(segment: list[str], got: list[str], at: int) -> bool:
     return all(line_matches(p, got[at + i]) for i, p in enumerate(segment))
 
 
-def _find_segment(segment: list[str], got: list[str], start: int, end: int) -> int:
-    if not segment:
-        return start
-    for at in range(start, end - len(segment) + 1):
-        if _fits(segment, got, at):
-            return at
-    return -1
+class _SegmentFinder:
+    """Leftmost placement of a run of pattern lines inside the output lines.
+
+    A run without inline wildcards is found with ``str.find`` over the joined
+    output, which stays linear however the lines repeat; only runs with inline
+    ``...`` are tried line by line.
+    """
+
+    def __init__(self, got: list[str]) -> None:
+        self.got = got
+        self.text = "\n" + "\n".join(got) + "\n"
+        self.starts: list[int] = []  # offset of the "\n" before each line
+        offset = 0
+        for line in got:
+            self.starts.append(offset)
+            offset += len(line) + 1
+        self.starts.append(offset)
+
+    def find(self, segment: list[str], start: int, end: int) -> int:
+        if not segment:
+            return start
+        if not any(ELLIPSIS in p for p in segment):
+            needle = "\n" + "\n".join(segment) + "\n"
+            at = self.text.find(needle, self.starts[start], self.starts[end] + 1)
+            return -1 if at < 0 else bisect.bisect_left(self.starts, at)
+        for at in range(start, end - len(segment) + 1):
+            if _fits(segment, self.got, at):
+                return at
+        return -1
 
 
 def _multiset_match(want: list[str], got: list[str]) -> bool:

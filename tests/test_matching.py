@@ -142,6 +142,22 @@ def test_matching_large_outputs_does_not_backtrack() -> None:
     assert not outputs_match("x\n" * 49_999 + "y\n", lines, unordered=True)
 
 
+def test_long_exact_runs_between_ellipses_are_found_without_rescanning() -> None:
+    # Trying each start line and comparing a 2,000-line run would take 10^8 steps.
+    lines = "x\n" * 50_000
+    run = "x\n" * 2_000
+    assert not outputs_match("...\n" + run + "y\n...\n", lines)
+    assert outputs_match("...\n" + run + "...\n", lines)
+    assert outputs_match("...\n" + run + "y\n...\n", lines + "y\n")
+
+
+def test_middle_runs_must_match_whole_lines() -> None:
+    assert not outputs_match("...\nbc\n...\n", "abc\nbcd\n")
+    assert outputs_match("...\nb\nc\n...\n", "a\nb\nb\nc\nd\n")
+    assert outputs_match("first\n...\nb\n...\nlast\n", "first\nb\nlast\n")
+    assert not outputs_match("first\n...\nlast\n...\nlast\n", "first\nlast\n")
+
+
 def test_diff_names_md_lines_of_the_expected_side() -> None:
     diff = unified_diff("a\nb\nc\n", "a\nB\nc\n", 14, "content/x.md")
     assert diff.splitlines() == [
