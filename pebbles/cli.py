@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__
+from .author_cli import register as register_authoring
 from .check import Runner, check, load_site
 from .config import find_site_root, load_config
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PebblesError, UsageError
@@ -81,6 +82,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     build_cmd.add_argument("--out", type=Path, help="output folder (default: _site)")
     build_cmd.set_defaults(handler=_cmd_build)
+    register_authoring(verbs, _add_site_options, _config)
     return parser
 
 
