@@ -1,7 +1,8 @@
-"""The installable-web-app files of a built site: manifest, icons and service worker.
+"""The installable-web-app files of a built site: icons and the service worker.
 
 Called by the build after the pages (and the search index) are written, because the
-service worker's cache version is a hash of the assets it will cache.
+service worker's cache version is a hash of what it will cache. The manifest that
+lists the icons is a theme template (``renderer/templates/manifest.webmanifest``).
 
 Kill switch: put an empty file named ``sw-kill`` beside ``site.yml`` and rebuild.
 The site then ships a worker that deletes the site's caches, unregisters itself and
@@ -14,23 +15,20 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from .graphemes import graphemes
-from .model import Brand, SiteConfig
+from .model import Diagnostic, SiteConfig
 
 MANIFEST = "manifest.webmanifest"
 WORKER = "sw.js"
 OFFLINE_PAGE = "offline.html"
 KILL_SWITCH = "sw-kill"
 ICON_DIR = "icons"
-# Files the worker keeps for offline use: the theme's assets, never pages (those are
-# network-first) nor the search index (large, and useless without the network anyway).
-_PRECACHE_SUFFIXES = frozenset({".css", ".js", ".png", ".svg", ".ico", ".woff2", ".webmanifest"})
-_NOT_PRECACHED = ("pagefind/", WORKER)
 
 
 @dataclass(frozen=True)
@@ -54,44 +52,10 @@ ICONS = (
     Icon(f"{ICON_DIR}/icon-192.png", 192, False, "any"),
     Icon(f"{ICON_DIR}/icon-512.png", 512, False, "any"),
     Icon(f"{ICON_DIR}/maskable-512.png", 512, True, "maskable"),
-    # iOS ignores the manifest's icons and rounds this one itself.
+    # iOS ignores the manifest's icons and rounds this one itself. The template
+    # renderer/templates/manifest.webmanifest lists the ones with a purpose.
     Icon(f"{ICON_DIR}/apple-touch-icon.png", 180, True, None),
 )
-
-
-def manifest(brand: Brand, palette: Palette = Palette()) -> dict[str, object]:
-    """The web app manifest. URLs are relative to the manifest, so sub-paths work."""
-    return {
-        "name": brand.name,
-        "short_name": short_name(brand.name),
-        "description": brand.description or brand.tagline,
-        "lang": brand.language,
-        "id": "./",
-        "start_url": "./",
-        "scope": "./",
-        "display": "standalone",
-        "background_color": palette.background,
-        "theme_color": palette.theme,
-        "categories": ["education"],
-        "icons": [
-            {
-                "src": icon.path,
-                "sizes": f"{icon.size}x{icon.size}",
-                "type": "image/png",
-                "purpose": icon.purpose,
-            }
-            for icon in ICONS
-            if icon.purpose
-        ],
-    }
-
-
-def short_name(name: str) -> str:
-    """A home-screen label: launchers cut names past about 12 characters."""
-    if len(name) <= 12:
-        return name
-    first = name.split()[0]
-    return first if len(first) <= 12 else name[:12]
 
 
 def icon_png(name: str, size: int, full_bleed: bool, palette: Palette = Palette()) -> bytes:
@@ -124,26 +88,26 @@ def icon_png(name: str, size: int, full_bleed: bool, palette: Palette = Palette(
     return out.getvalue()
 
 
-def precache_paths(out_dir: Path) -> list[str]:
-    """Root-relative paths of the assets the worker caches at install, sorted."""
-    found = []
-    for path in out_dir.rglob("*"):
-        relative = path.relative_to(out_dir).as_posix()
-        if (
-            path.suffix in _PRECACHE_SUFFIXES
-            and path.is_file()
-            and not relative.startswith(_NOT_PRECACHED)
-        ):
-            found.append(relative)
-    return sorted(found)
+def precache_list(assets: Mapping[str, str]) -> list[str]:
+    """What the worker caches at install, relative to the site root.
+
+    Theme assets are listed under the exact ``?v=<hash>`` URLs the pages use, so a
+    cached copy can never stand in for a newer file; the manifest and icons have
+    plain URLs and are versioned by the cache name instead.
+    """
+    static = [
+        f"static/{name}?v={digest}" for name, digest in sorted(assets.items()) if name != WORKER
+    ]
+    return [*static, MANIFEST, *(icon.path for icon in ICONS)]
 
 
-def assets_version(out_dir: Path, paths: list[str], kill: bool) -> str:
-    """A short hash naming this build's caches; it changes when any cached byte does."""
+def cache_version(out_dir: Path, precache: list[str], kill: bool) -> str:
+    """A short hash naming this build's caches: it changes when anything precached does."""
     digest = hashlib.sha256(b"kill" if kill else b"live")
-    for relative in paths:
-        digest.update(relative.encode() + b"\0")
-        digest.update(hashlib.sha256((out_dir / relative).read_bytes()).digest())
+    for entry in precache:
+        digest.update(entry.encode() + b"\0")
+        if "?" not in entry:  # fingerprinted URLs already carry their content hash
+            digest.update(hashlib.sha256((out_dir / entry).read_bytes()).digest())
     return digest.hexdigest()[:16]
 
 
@@ -156,17 +120,31 @@ def service_worker(
     return f"var BUILD = {build};\n{template}"
 
 
-def write_pwa(out_dir: Path, config: SiteConfig, worker_template: Path) -> None:
-    """Write the manifest, icons and ``sw.js`` into a built site at ``out_dir``."""
+def write_pwa(
+    out_dir: Path, config: SiteConfig, worker_template: Path, assets: Mapping[str, str]
+) -> list[Diagnostic]:
+    """Draw the icons and write ``sw.js`` into the built site at ``out_dir``.
+
+    ``assets`` maps each theme file under ``static/`` to the hash in its URL.
+    """
     (out_dir / ICON_DIR).mkdir(parents=True, exist_ok=True)
     for icon in ICONS:
-        (out_dir / icon.path).write_bytes(icon_png(config.brand.name, icon.size, icon.full_bleed))
-    text = json.dumps(manifest(config.brand), ensure_ascii=False, indent=2) + "\n"
-    (out_dir / MANIFEST).write_text(text, encoding="utf-8")
+        _replace(out_dir / icon.path, icon_png(config.brand.name, icon.size, icon.full_bleed))
     kill = (config.root / KILL_SWITCH).exists()
-    paths = precache_paths(out_dir)
-    template = worker_template.read_text(encoding="utf-8")
+    precache = precache_list(assets)
+    if not (out_dir / MANIFEST).is_file():
+        precache.remove(MANIFEST)
     offline = OFFLINE_PAGE if (out_dir / OFFLINE_PAGE).is_file() else None
-    version = assets_version(out_dir, paths + ([offline] if offline else []), kill)
-    worker = service_worker(template, version, paths, offline, kill)
-    (out_dir / WORKER).write_text(worker, encoding="utf-8")
+    template = worker_template.read_text(encoding="utf-8")
+    worker = service_worker(
+        template, cache_version(out_dir, precache, kill), precache, offline, kill
+    )
+    _replace(out_dir / WORKER, worker.encode("utf-8"))
+    return []
+
+
+def _replace(path: Path, data: bytes) -> None:
+    # The build hard-links unchanged files from the previous site; writing through
+    # such a link would change the live site before the swap. A new file cannot.
+    path.unlink(missing_ok=True)
+    path.write_bytes(data)

@@ -1,17 +1,17 @@
 /* Service worker template. `pebbles build` (pebbles/pwa.py) writes it to the
- * site root with a first line defining BUILD = {version, precache, kill}:
+ * site root after a first line defining BUILD = {version, precache, offline, kill}:
  *   version  - hash of the precached files, names this build's caches;
  *   precache - asset paths relative to the root, cached at install;
  *   offline  - the page shown for a page never seen while offline (or null);
  *   kill     - true when the site retired its worker (the sw-kill switch).
  *
- * Strategy: assets are cache-first (they are versioned by the cache name);
+ * Strategy: the precached assets are cache-first (theme files are listed under
+ * their content-hashed ?v= URLs, the rest are versioned by the cache name);
  * pages are network-first and fall back to the last copy seen, then to the
  * offline page, only when the network fails - so an online reader always gets
  * the current page. A new build's worker waits until the reader accepts the
  * "new version available" banner (message "skip-waiting"). */
 /* global BUILD */
-"use strict";
 
 var PREFIX = "pebbles-";
 var STATIC_CACHE = PREFIX + "static-" + BUILD.version;
@@ -149,11 +149,11 @@ function cacheFirst(request) {
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (BUILD.kill || request.method !== "GET" || request.url.indexOf(SCOPE) !== 0) return;
-  var url = request.url.split("#")[0].split("?")[0];
   if (request.mode === "navigate") {
     event.respondWith(networkFirst(event));
-  } else if (ASSETS.indexOf(url) !== -1) {
+  } else if (ASSETS.indexOf(request.url.split("#")[0]) !== -1) {
     event.respondWith(cacheFirst(request));
   }
-  // Anything else (the search index, feeds, images in posts) goes to the network as usual.
+  // Anything else (the search index, feeds, images in posts, an asset newer than
+  // this worker) goes to the network as usual.
 });
