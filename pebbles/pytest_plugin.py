@@ -106,7 +106,9 @@ class PostItem(pytest.Item):
             raise PostFailed(result)
         if result.status is Status.SKIPPED:
             reasons = {b.reason for b in result.blocks if b.reason}
-            pytest.skip("; ".join(sorted(reasons)) or "every block is skipped")
+            reason = "; ".join(sorted(reasons)) or "every block is skipped"
+            # Reported at the post, not at this line (pytest's skip markers do the same).
+            raise pytest.skip.Exception(reason, _use_item_location=True)
 
     def repr_failure(
         self,
