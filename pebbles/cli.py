@@ -10,12 +10,15 @@ from pathlib import Path
 
 from . import __version__
 from .author_cli import register as register_authoring
+from .build import BuildRequest, build_site, summary_line
 from .check import Runner, check, load_site
 from .config import find_site_root, load_config
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PebblesError, UsageError
 from .model import CheckReport, RunRequest, SiteConfig
+from .parse_cache import load_for_build
 from .report import FORMATS, render
 from .selection import narrow, parse_shard
+from .theme import load_theme
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,7 +83,19 @@ def _parser() -> argparse.ArgumentParser:
     build_cmd.add_argument(
         "--no-check", action="store_true", help="render without checking the code"
     )
-    build_cmd.add_argument("--out", type=Path, help="output folder (default: _site)")
+    build_cmd.add_argument(
+        "--out", type=Path, help="output folder (default: _site beside site.yml)"
+    )
+    build_cmd.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="the site's public address for canonical links, feed and sitemap (default: site.url)",
+    )
+    build_cmd.add_argument(
+        "--file-urls",
+        action="store_true",
+        help="link to index.html files, so the site can be browsed straight from disk",
+    )
     build_cmd.set_defaults(handler=_cmd_build)
     register_authoring(verbs, _add_site_options, _config)
     return parser
@@ -176,13 +191,6 @@ def _emit(report: CheckReport, outputs: list[tuple[str, Path | None]]) -> None:
             target.write_text(render(report, fmt), encoding="utf-8")
 
 
-def _run_check(
-    args: argparse.Namespace, config: SiteConfig, paths: Sequence[Path] = ()
-) -> CheckReport:
-    loaded = load_site(config, paths)
-    return check(loaded, _request(args), _runner(args))
-
-
 # --- verbs ---------------------------------------------------------------------
 
 
@@ -203,7 +211,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
     config = _config(args)
     if args.no_check:
         args.no_run = True
-    report = _run_check(args, config)
+    cache_dir = None if args.no_cache else config.root / ".pebbles-cache"
+    workers = args.jobs or config.check.jobs or os.cpu_count() or 1
+    theme = load_theme(config)
+    loaded = load_for_build(
+        config, cache_dir=cache_dir, code_fingerprint=theme.fingerprint, workers=workers
+    )
+    report = check(loaded, _request(args), _runner(args))
     if report.has_errors:
         sys.stdout.write(render(report, "text", colour=sys.stdout.isatty()))
         print(
@@ -212,4 +226,18 @@ def _cmd_build(args: argparse.Namespace) -> int:
         )
         return EXIT_FINDINGS
     sys.stdout.write(render(report, "text").splitlines()[-1] + "\n")
+    request = BuildRequest(
+        out=args.out or config.root / "_site",
+        cache_dir=cache_dir,
+        workers=workers,
+        base_url=args.base_url,
+        file_urls=args.file_urls,
+    )
+    result = build_site(loaded.site, None if args.no_check else report, theme, request)
+    for diagnostic in result.diagnostics:
+        print(diagnostic.format(), file=sys.stderr)
+    if not result.ok:
+        print("pebbles: build stopped: the previous site was left as it was", file=sys.stderr)
+        return EXIT_FINDINGS
+    print(summary_line(result))
     return EXIT_OK

@@ -1,0 +1,120 @@
+"""The theme: a folder of Jinja2 templates and static assets, and the Jinja2 setup.
+
+A site uses its own ``renderer/`` folder when it has one, else the theme that ships
+with pebbles. Templates get plain data; author text is only ever a value in the
+context, never template source, so ``{{ … }}`` in a post is just text.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from .model import SiteConfig
+from .pwa import WORKER
+from .site import topic_url
+
+THEME_DIR = "renderer"
+_BUNDLED = Path(__file__).resolve().parent.parent / THEME_DIR
+_CODE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Theme:
+    folder: Path
+    assets: Mapping[str, str]  # path under static/ -> short hash of its bytes
+    fingerprint: str  # changes whenever any template, asset or pebbles module does
+
+    @property
+    def templates(self) -> Path:
+        return self.folder / "templates"
+
+    @property
+    def static(self) -> Path:
+        return self.folder / "static"
+
+
+def load_theme(config: SiteConfig) -> Theme:
+    """The site's ``renderer/`` if it has templates, else the bundled theme."""
+    own = config.root / THEME_DIR
+    folder = own if (own / "templates").is_dir() else _BUNDLED
+    static = _hashes(folder / "static")
+    whole = hashlib.sha256()
+    for group in (_hashes(folder / "templates"), static, _hashes(_CODE, "*.py")):
+        for name, digest in sorted(group.items()):
+            whole.update(f"{name}\0{digest}\n".encode())
+    # The service worker in static/ is a template the web-app step fills in, not an asset.
+    assets = {name: digest for name, digest in static.items() if name != WORKER}
+    return Theme(folder, assets, whole.hexdigest())
+
+
+def _hashes(folder: Path, pattern: str = "**/*") -> dict[str, str]:
+    if not folder.is_dir():
+        return {}
+    found = {}
+    for path in sorted(folder.glob(pattern)):
+        if path.is_file() and not path.name.startswith("."):
+            found[path.relative_to(folder).as_posix()] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()[:12]
+    return found
+
+
+def environment(theme: Theme) -> jinja2.Environment:
+    """Autoescaping everywhere and StrictUndefined, so a typo in a template fails the build."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme.templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )
+    env.globals.update(href=_href, asset=_asset, theme_assets=theme.assets, topic_url=topic_url)
+    env.filters["nice_date"] = nice_date
+    return env
+
+
+@jinja2.pass_context
+def _href(context: jinja2.runtime.Context, url: str) -> str:
+    """A site-relative page URL as seen from the page being rendered."""
+    return relative(context["root"], url, file_urls=context["file_urls"])
+
+
+@jinja2.pass_context
+def _asset(context: jinja2.runtime.Context, path: str) -> str:
+    """A static file's URL with its content hash, so no cache keeps a stale copy;
+    a typo fails the build instead of shipping a broken link."""
+    assets: Mapping[str, str] = context["theme_assets"]
+    if path not in assets:
+        raise jinja2.TemplateRuntimeError(f"the theme has no static file '{path}'")
+    return f"{context['root']}static/{path}?v={assets[path]}"
+
+
+def nice_date(day: _dt.date) -> str:
+    """``5 January 2026``: unambiguous for readers everywhere."""
+    return f"{day.day} {day:%B %Y}"
+
+
+def relative(root: str, url: str, *, file_urls: bool) -> str:
+    """``root`` + ``url``; folder URLs end in ``index.html`` when browsing from disk."""
+    if file_urls and (url == "" or url.endswith("/")):
+        url += "index.html"
+    return root + url
+
+
+def root_prefix(page_url: str) -> str:
+    """``../`` once per folder between a page and the site root (``./`` at the root)."""
+    depth = page_url.count("/")
+    return "../" * depth or "./"
+
+
+def render(env: jinja2.Environment, template: str, context: Mapping[str, Any]) -> str:
+    """One template rendered with ``context``."""
+    return env.get_template(template).render(context)
