@@ -15,7 +15,7 @@ from typing import Any
 from .model import BlockExecution, CodeBlock
 from .protocol import Job, Report, block_tag, example_tag, split_stream
 
-_OUTCOMES = {"ok", "error", "timeout", "memory", "skipped", "compiled"}
+_OUTCOMES = {"ok", "error", "timeout", "memory", "skipped", "compiled", "killed"}
 _SIGNAL_WORDS: dict[int, str] = {
     signal.SIGKILL: "killed by SIGKILL",
     signal.SIGXCPU: "stopped by SIGXCPU: it used up its CPU time (check.post_timeout)",

@@ -186,7 +186,7 @@ def _no_sandbox(config: SiteConfig, sandbox: Sandbox) -> Diagnostic:
         1,
         Severity.WARNING,
         "no-sandbox",
-        f"post code ran WITHOUT a sandbox ({sandbox.reason}): only resource limits and "
-        "timeouts contained it, and it could read or change anything you can; "
-        "install bubblewrap, or pass --require-sandbox to make this an error",
+        f"post code ran WITHOUT a sandbox: {sandbox.reason}. Only resource limits and "
+        "timeouts contained it; it could read or change anything you can. "
+        "--require-sandbox makes this an error",
     )

@@ -30,6 +30,8 @@ from typing import Any
 from .protocol import BlockJob, Job, block_tag, example_tag, marker
 
 MAX_PRINTS = 10_000  # recorded print calls per block; a loop past this is ambiguous anyway
+_SWEEP_ROUNDS = 5
+_UNSTOPPABLE = "it left processes that kept multiplying (a fork bomb?); they were killed"
 _BUILTIN_MODULE = "builtins"
 
 
@@ -44,8 +46,9 @@ class BlockTimeout(BaseException):
 class Session:
     """The state of one post's run: its namespace, its clock and its streams."""
 
-    def __init__(self, job: Job, ctrl_fd: int) -> None:
+    def __init__(self, job: Job, ctrl_fd: int, own_uid: bool) -> None:
         self.job = job
+        self.own_uid = own_uid
         self.path = job["path"]
         self.ctrl_fd = ctrl_fd
         self.pid = os.getpid()
@@ -88,7 +91,10 @@ class Session:
             carry_on = True
         else:
             result, carry_on = self._attempt(block)
-        self._stop_processes()
+        if not self._stop_processes():
+            carry_on = False
+            if result["outcome"] == "ok":
+                result = {"outcome": "killed", "detail": _UNSTOPPABLE}
         self._finish_output(block_tag(index), both=True)
         result.update(
             ev="end", block=index, prints=self.prints, duration=time.perf_counter() - started
@@ -221,8 +227,9 @@ class Session:
             walk = walk.tb_next
         if line is None and isinstance(exc, SyntaxError) and exc.filename == self.path:
             line = exc.lineno
-        text = "".join(traceback.format_exception(type(exc), exc, tb))
-        return text, line
+        shown = traceback.TracebackException(type(exc), exc, tb)
+        _hide_own_frames(shown)
+        return "".join(shown.format()), line
 
     # --- time ------------------------------------------------------------------
 
@@ -248,19 +255,28 @@ class Session:
 
     # --- processes -------------------------------------------------------------
 
-    def _stop_processes(self) -> None:
+    def _stop_processes(self) -> bool:
         """Kill and reap what the block left running, including adopted orphans.
 
         The worker made this process a subreaper, so a daemonised grandchild is
-        re-parented here and shows up as a child.
+        re-parented here and shows up as a child. With a user id of its own, the
+        post's every other process dies at once (``kill(-1)``), which is the only
+        way to stop a fork bomb from refilling; otherwise, after a few rounds the
+        session gives up and leaves the rest to the worker's process-group kill.
         """
-        while kids := _children():
+        for _ in range(_SWEEP_ROUNDS):
+            kids = _children()
+            if not kids:
+                return True
+            if self.own_uid:
+                _kill(-1)
             for pid in kids:
                 if _state(pid) != "Z":
                     _kill(pid)
             for pid in kids:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
+        return not _children()
 
     # --- output ----------------------------------------------------------------
 
@@ -333,9 +349,27 @@ class Session:
         linecache.cache[self.path] = (len("".join(lines)), None, lines, self.path)
 
 
-def run(job: Job, ctrl_fd: int) -> None:
-    """Run ``job``'s blocks in this (already sandboxed) process."""
-    Session(job, ctrl_fd).run()
+def run(job: Job, ctrl_fd: int, own_uid: bool) -> None:
+    """Run ``job``'s blocks in this (already sandboxed) process.
+
+    ``own_uid``: the process runs under a user id no other process has but the
+    post's own, so signalling "every process I may signal" is safe.
+    """
+    Session(job, ctrl_fd, own_uid).run()
+
+
+def _hide_own_frames(shown: traceback.TracebackException) -> None:
+    """Drop this module's frames (the ``print`` wrapper) from a traceback and its chain."""
+    seen: set[int] = set()
+    todo = [shown]
+    while todo:
+        current = todo.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        kept = [frame for frame in current.stack if frame.filename != __file__]
+        current.stack = traceback.StackSummary.from_list(kept)
+        todo += [e for e in (current.__cause__, current.__context__) if e is not None]
 
 
 def _new_main() -> types.ModuleType:

@@ -30,7 +30,9 @@ from typing import Any, NoReturn
 from . import session
 from .protocol import Job, Limits, Report, WorkerSettings
 
+_PR_SET_PDEATHSIG = 1
 _PR_SET_CHILD_SUBREAPER = 36
+_LIBC = ctypes.CDLL(None, use_errno=True)
 _READ_SIZE = 1 << 16
 # Fresh user ids for posts come from a range no real account uses, so that
 # RLIMIT_NPROC counts only that post's processes and the post cannot signal the
@@ -187,6 +189,10 @@ def _child(
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
+        # Without a PID namespace, nothing else ends a post whose worker died.
+        _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() == 1:
+            os._exit(0)
         _limit(settings["limits"])
         os.mkdir(workdir, 0o700)
         os.chdir(workdir)
@@ -195,7 +201,7 @@ def _child(
         os.environ.pop("PWD", None)  # bubblewrap sets it; posts get only ENVIRONMENT
         sys.path[:] = [workdir, *(entry for entry in sys.path if entry)]  # as for a script there
         _plumb(ctrl, out, err)
-        session.run(job, 3)
+        session.run(job, 3, own_uid=settings["switch_user"])
         os._exit(0)
     except BaseException as exc:  # a failure before any post code ran is a worker bug
         os.write(2, f"pebbles worker: {type(exc).__name__}: {exc}\n".encode())
@@ -245,9 +251,12 @@ def _share_font_cache(base: str) -> None:
 def _become_subreaper() -> None:
     """Orphans of this process's descendants are re-parented here, not to init,
     so nothing a post starts can slip out of the sweep."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER) failed")
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+def _prctl(option: int, value: int) -> None:
+    if _LIBC.prctl(option, value, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), f"prctl({option}) failed")
 
 
 def _kill_group(pid: int) -> None:
