@@ -8,6 +8,7 @@ can hand the items to its workers like any other test.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -15,9 +16,19 @@ import pytest
 from .check import Loaded, check, load_site
 from .config import find_site_root, load_config
 from .content import display_path
-from .model import CheckReport, PostResult, RunRequest, Severity, Status
+from .model import PostResult, RunRequest, Severity, Status
 
-_SITES = pytest.StashKey[dict[Path, Loaded]]()
+
+@dataclass
+class _State:
+    """What one pytest process has learnt: sites, where they are, verdicts so far."""
+
+    roots: dict[Path, Path | None] = field(default_factory=dict)  # folder -> site root
+    sites: dict[Path, Loaded] = field(default_factory=dict)
+    results: dict[str, PostResult] = field(default_factory=dict)  # display path -> verdict
+
+
+_STATE = pytest.StashKey[_State]()
 
 
 class PostFailed(Exception):
@@ -54,7 +65,7 @@ def pytest_configure(config: pytest.Config) -> None:
     """With no paths on the command line, also collect ``pebbles_paths``."""
     if not _enabled(config):
         return
-    config.stash[_SITES] = {}
+    config.stash[_STATE] = _State()
     extra = [str(p) for p in config.getini("pebbles_paths")]
     if extra and config.args_source is not pytest.Config.ArgsSource.ARGS:
         config.args = list(dict.fromkeys([*config.args, *extra]))
@@ -64,13 +75,21 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> PostFile |
     """A ``.md`` file inside a site's ``content/`` folder is a post to check."""
     if file_path.suffix != ".md" or not _enabled(parent.config):
         return None
-    root = find_site_root(file_path.parent)
-    if root is None:
-        return None
+    # pytest offers every file of a folder, once per path argument: remember each
+    # folder's answer rather than walking up to site.yml every time.
+    roots = parent.config.stash[_STATE].roots
+    folder = file_path.parent
+    if folder not in roots:
+        root = find_site_root(folder)
+        roots[folder] = root if root is not None and _in_content(folder, root) else None
+    root = roots[folder]
+    return None if root is None else PostFile.from_parent(parent, path=file_path, site_root=root)
+
+
+def _in_content(folder: Path, root: Path) -> bool:
     content = (root / "content").resolve()
-    if content not in file_path.resolve().parents:
-        return None
-    return PostFile.from_parent(parent, path=file_path, site_root=root)
+    real = folder.resolve()
+    return real == content or content in real.parents
 
 
 class PostFile(pytest.File):
@@ -92,15 +111,7 @@ class PostItem(pytest.Item):
         self.site_root = site_root
 
     def runtest(self) -> None:
-        from .runner import run_posts
-
-        loaded = _loaded_site(self.config, self.site_root)
-        shown = display_path(self.path)
-        one = Loaded(loaded.site, (shown,), loaded.file_problems)
-        # xdist already spreads posts over workers, so each item runs on one core.
-        request = RunRequest(jobs=1)
-        report: CheckReport = check(one, request, run_posts)
-        (result,) = report.posts
+        result = _verdict(self)
         self.add_report_section("call", "pebbles blocks", "\n".join(_block_lines(result)))
         if result.status is Status.FAILED:
             raise PostFailed(result)
@@ -135,9 +146,40 @@ def _block_lines(result: PostResult) -> list[str]:
     ]
 
 
-def _loaded_site(config: pytest.Config, root: Path) -> Loaded:
-    """The whole site, parsed once per process (links between posts need all of it)."""
-    sites = config.stash[_SITES]
-    if root not in sites:
-        sites[root] = load_site(load_config(root))
-    return sites[root]
+def _verdict(item: PostItem) -> PostResult:
+    """The item's post checked by the real runner, in as few runner calls as possible.
+
+    Alone, pytest runs every collected post here, so the first item checks them all
+    in one call that keeps every core busy. Under pytest-xdist each worker only
+    learns its items one at a time, so it checks one post per call on one core
+    and leaves the spreading to xdist.
+    """
+    state = item.config.stash[_STATE]
+    shown = display_path(item.path)
+    if shown not in state.results:
+        under_xdist = hasattr(item.config, "workerinput")
+        batch = [item] if under_xdist else _unchecked(item.session.items, state)
+        for root in dict.fromkeys(i.site_root for i in batch):
+            paths = tuple(display_path(i.path) for i in batch if i.site_root == root)
+            request = RunRequest(jobs=1) if under_xdist else RunRequest()
+            state.results.update(_check_posts(state, root, paths, request))
+    return state.results[shown]
+
+
+def _unchecked(items: list[pytest.Item], state: _State) -> list[PostItem]:
+    return [
+        i for i in items if isinstance(i, PostItem) and display_path(i.path) not in state.results
+    ]
+
+
+def _check_posts(
+    state: _State, root: Path, paths: tuple[str, ...], request: RunRequest
+) -> dict[str, PostResult]:
+    from .runner import run_posts
+
+    if root not in state.sites:
+        # The whole site, parsed once per process: links between posts need all of it.
+        state.sites[root] = load_site(load_config(root))
+    loaded = state.sites[root]
+    report = check(Loaded(loaded.site, paths, loaded.file_problems), request, run_posts)
+    return {post.path: post for post in report.posts}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -53,3 +54,61 @@ def test_the_ini_option_turns_collection_on_and_names_the_paths(site: Site) -> N
     assert done.returncode == 0, done.stdout + done.stderr
     items = [line for line in done.stdout.splitlines() if "::" in line]
     assert items == ["tests/test_nothing.py::test_nothing", "content/basics/adding.md::adding"]
+
+
+MIXED = {
+    "adding": GOOD_POST,
+    "wrong": WRONG_POST,
+    "crash": GOOD_POST.replace("total = 1 + 2", "total = 1 / 0"),
+    "commented": GOOD_POST.replace("print(total)", "print(total)  # 3"),
+    "skipped": GOOD_POST.replace("```python", '```python skip="not today"'),
+}
+
+
+def verdicts(done: subprocess.CompletedProcess[str]) -> dict[str, str]:
+    """``slug -> PASSED/FAILED/SKIPPED`` from pytest's ``-rA`` summary."""
+    found = {}
+    for line in done.stdout.splitlines():
+        word, _, rest = line.partition(" ")
+        if word in ("PASSED", "FAILED", "SKIPPED") and ".md" in rest:
+            slug = rest.split(".md", 1)[0].rsplit("/", 1)[-1]
+            found[slug] = word
+    return found
+
+
+def test_serial_xdist_and_pebbles_check_agree_post_by_post(site: Site) -> None:
+    for slug, text in MIXED.items():
+        site.post(slug, text)
+    serial = pytest_in(site.root, "--pebbles", "-rA", "content")
+    parallel = pytest_in(site.root, "--pebbles", "-rA", "-n", "2", "content")
+    checked = subprocess.run(
+        [sys.executable, "-m", "pebbles", "check", "--format", "json"],
+        cwd=site.root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    statuses = {p["slug"]: p["status"] for p in json.loads(checked.stdout)["posts"]}
+    expected = {
+        "adding": "PASSED",
+        "wrong": "FAILED",
+        "crash": "FAILED",
+        "commented": "PASSED",
+        "skipped": "SKIPPED",
+    }
+    assert verdicts(serial) == expected, serial.stdout
+    assert verdicts(parallel) == expected, parallel.stdout
+    assert {slug: status.upper() for slug, status in statuses.items()} == expected
+    assert serial.returncode == parallel.returncode == 1
+
+
+def test_a_failing_item_shows_the_diagnostics_at_md_lines(site: Site) -> None:
+    site.post("wrong", WRONG_POST)
+    done = pytest_in(site.root, "--pebbles", "content")
+    assert done.returncode == 1
+    assert "content/basics/wrong.md: 1 of 1 code blocks failed" in done.stdout
+    assert (
+        "content/basics/wrong.md:18:1: error: output differs from the stated output "
+        "[output-mismatch]" in done.stdout
+    )
+    assert "-18 | 4" in done.stdout
