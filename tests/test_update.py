@@ -93,7 +93,8 @@ def test_hidden_and_silent_blocks_get_no_output_block() -> None:
 
 def test_an_indented_fence_keeps_its_indent() -> None:
     raw = (
-        HEAD + "Indented fences:\n\n   ```python\n   print(5)\n   ```\n\n   ```output\n   4\n   ```\n"
+        HEAD
+        + "Indented fences:\n\n   ```python\n   print(5)\n   ```\n\n   ```output\n   4\n   ```\n"
     ).encode()
     assert update(raw, ok(0, "5\n")) == raw.replace(b"   4\n", b"   5\n")
 
