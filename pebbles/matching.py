@@ -10,9 +10,9 @@ are matched segment by segment, leftmost first, never by backtracking.
 from __future__ import annotations
 
 import bisect
-import builtins
 import difflib
 import re
+import sys
 from collections import Counter
 
 from .expectations import (
@@ -373,21 +373,27 @@ def _exception_message(execution: BlockExecution) -> str:
 
 
 def _same_exception(wanted: str, raised: str) -> bool:
-    """``raises=json.JSONDecodeError`` matches ``json.decoder.JSONDecodeError``;
-    ``raises=LookupError`` matches a ``KeyError`` (built-in classes only: the
-    checker never imports the post's modules)."""
+    """Does the raised class fit ``raises=``? Names compare by their last part, so
+    ``json.JSONDecodeError`` fits ``json.decoder.JSONDecodeError``; a subclass fits
+    its base (``raises=ValueError`` fits a ``JSONDecodeError``) when the raised class
+    is one this process already has loaded. The checker never imports a module a
+    post names: that would run code outside the sandbox.
+    """
     wanted_name = wanted.rsplit(".", 1)[-1]
-    raised_name = raised.rsplit(".", 1)[-1]
-    if wanted_name == raised_name:
-        return True
-    base = getattr(builtins, wanted_name, None) if "." not in wanted else None
-    child = getattr(builtins, raised, None)
-    return (
-        isinstance(base, type)
-        and isinstance(child, type)
-        and issubclass(base, BaseException)
-        and issubclass(child, base)
-    )
+    kind = _loaded_exception(raised)
+    if kind is None:
+        return wanted_name == raised.rsplit(".", 1)[-1]
+    return any(base.__name__ == wanted_name for base in kind.__mro__)
+
+
+def _loaded_exception(name: str) -> type[BaseException] | None:
+    module, _, qualname = name.rpartition(".")
+    owner: object = sys.modules.get(module or "builtins")
+    for part in qualname.split("."):
+        owner = getattr(owner, part, None)
+    if isinstance(owner, type) and issubclass(owner, BaseException):
+        return owner
+    return None
 
 
 def _exception_lines(traceback: str) -> list[str]:

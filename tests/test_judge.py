@@ -103,12 +103,21 @@ def test_raises_accepts_the_named_exception() -> None:
         ("json.JSONDecodeError", "json.decoder.JSONDecodeError"),
         ("LookupError", "KeyError"),
         ("Exception", "ZeroDivisionError"),
+        ("ValueError", "json.decoder.JSONDecodeError"),
+        ("NotFound", "__main__.NotFound"),
     ],
 )
 def test_raises_accepts_dotted_names_and_builtin_subclasses(wanted: str, raised: str) -> None:
     block = block_of(f"```python raises={wanted}\nint('x')\n```\n")
     result, _ = judge_block(block, error(block.index, name=raised), PATH)
     assert result.status is Status.PASSED
+
+
+def test_a_subclass_from_a_module_the_checker_has_not_loaded_is_not_guessed() -> None:
+    block = block_of("```python raises=ValueError\nimport strange\n```\n")
+    result, found = judge_block(block, error(block.index, name="strange.StrangeError"), PATH)
+    assert result.status is Status.FAILED
+    assert [d.code for d in found] == ["raises-mismatch"]
 
 
 def test_raises_with_another_exception_is_a_mismatch() -> None:
