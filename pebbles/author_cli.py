@@ -10,8 +10,10 @@ import datetime as _dt
 import json
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from .config import find_site_root
 from .errors import EXIT_OK, UsageError
 from .model import SiteConfig
 from .scaffold import NewPost, create_post, find_topic, topic_suggestions
@@ -37,6 +39,28 @@ def register(
     new.add_argument("--github", help="your GitHub handle")
     new.add_argument("--slug", help="the file name without .md (default: from the title)")
     new.set_defaults(handler=lambda args: _cmd_new(args, config_of(args)))
+
+    served = verbs.add_parser(
+        "serve", help="build, serve with live reload, and open the Write a Post desk"
+    )
+    served.add_argument(
+        "--root", type=Path, help="the folder holding site.yml (default: found upwards)"
+    )
+    served.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    served.add_argument(
+        "--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)"
+    )
+    served.add_argument(
+        "--no-check", action="store_true", help="build the site without running its code"
+    )
+    served.add_argument(
+        "--allow-unsandboxed",
+        action="store_true",
+        help="let the desk's Check run drafts without bubblewrap (only on a machine you can lose)",
+    )
+    served.set_defaults(handler=_cmd_serve)
 
     queue = verbs.add_parser("submissions", help="review posts sent from the Write a Post desk")
     add_site_options(queue)
@@ -98,6 +122,29 @@ def ask_missing(fields: dict[str, str], config: SiteConfig, ask: Ask) -> dict[st
     if not answers["github"] and answers["author"]:
         answers["github"] = ask("GitHub handle (optional): ").strip()
     return answers
+
+
+# --- pebbles serve -------------------------------------------------------------------
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .rebuild import CACHE_DIR
+    from .server import serve
+
+    # Only the root is found here: a broken site.yml is shown in the browser,
+    # and serving goes on so that fixing it is seen at once.
+    root = args.root or find_site_root(Path.cwd())
+    if root is None:
+        raise UsageError("no site.yml found here or in any parent folder (use --root)")
+    out = Path(root) / CACHE_DIR / "serve"
+    return serve(
+        Path(root),
+        args.host,
+        args.port,
+        run_code=not args.no_check,
+        allow_unsandboxed=args.allow_unsandboxed,
+        out=out,
+    )
 
 
 # --- pebbles submissions -----------------------------------------------------------
