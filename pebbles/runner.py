@@ -43,6 +43,22 @@ _UNCACHED = ("timeout", "killed")  # depend on the machine's load, not only on t
 
 
 @dataclass(frozen=True)
+class Observed:
+    """What one post's code did: an execution per runnable block, in order."""
+
+    executions: tuple[BlockExecution, ...]
+    duration_s: float
+
+
+@dataclass(frozen=True)
+class Observations:
+    """Every post's :class:`Observed`, by path, and findings about the run itself."""
+
+    posts: dict[str, Observed]
+    warnings: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
 class _Planned:
     post: Post
     key: str
@@ -52,18 +68,32 @@ class _Planned:
 def run_posts(
     posts: Sequence[Post], config: SiteConfig, request: RunRequest
 ) -> dict[str, RunOutcome]:
-    """Run each post's code (or recall it from the cache) and judge every runnable block."""
+    """Run each post's code (or recall it from the cache) and judge every runnable block.
+
+    Findings about the run as a whole (no sandbox) go with the first post.
+    """
+    seen = observe_posts(posts, config, request)
+    outcomes = {p.path: _judge(p, seen.posts[p.path]) for p in posts}
+    if seen.warnings and posts:
+        first = outcomes[posts[0].path]
+        findings = (*seen.warnings, *first.findings)
+        outcomes[posts[0].path] = RunOutcome(first.blocks, findings, first.duration_s, first.python)
+    return outcomes
+
+
+def observe_posts(posts: Sequence[Post], config: SiteConfig, request: RunRequest) -> Observations:
+    """What each post's code does when run (or what it did, from the cache)."""
     sandbox = choose(config.check.sandbox, request.require_sandbox)
     cache = RunCache(request.cache_dir or config.root / CACHE_DIR) if request.use_cache else None
     planned = [_plan(number, post, config, sandbox) for number, post in enumerate(posts)]
-    observed: dict[str, tuple[list[BlockExecution], float]] = {}
+    observed: dict[str, Observed] = {}
     to_run: list[_Planned] = []
     for item in planned:
         recalled = cache.load(item.key, item.post) if cache else None
         if recalled is not None:
-            observed[item.post.path] = recalled
+            observed[item.post.path] = Observed(tuple(recalled[0]), recalled[1])
         elif item.job is None:
-            observed[item.post.path] = (_all_skipped(item.post), 0.0)
+            observed[item.post.path] = Observed(_all_skipped(item.post), 0.0)
         else:
             to_run.append(item)
     progress = Progress(len(planned), live=request.progress)
@@ -72,15 +102,8 @@ def run_posts(
     if to_run:
         observed.update(_run(to_run, config, sandbox, cache, workers, progress))
     progress.close(workers if to_run else 0, sandbox.mode)
-    outcomes = {p.path: _judge(p, *observed[p.path]) for p in posts}
-    if to_run and sandbox.mode == "none":
-        first = to_run[0].post.path
-        outcome = outcomes[first]
-        warning = _no_sandbox(config, sandbox)
-        outcomes[first] = RunOutcome(
-            outcome.blocks, (warning, *outcome.findings), outcome.duration_s, outcome.python
-        )
-    return outcomes
+    unsafe = to_run and sandbox.mode == "none"
+    return Observations(observed, (_no_sandbox(config, sandbox),) if unsafe else ())
 
 
 def _plan(number: int, post: Post, config: SiteConfig, sandbox: Sandbox) -> _Planned:
@@ -131,7 +154,7 @@ def _run(
     cache: RunCache | None,
     workers: int,
     progress: Progress,
-) -> dict[str, tuple[list[BlockExecution], float]]:
+) -> dict[str, Observed]:
     known = cache.durations() if cache else {}
     order = sorted(to_run, key=lambda p: -known.get(p.post.path, _UNKNOWN_DURATION_S))
     by_id = {p.job["id"]: p for p in order if p.job is not None}
@@ -151,32 +174,34 @@ def _run(
         reports = run_jobs(jobs, sandbox, settings, workers, base, listen)
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    found: dict[str, tuple[list[BlockExecution], float]] = {}
+    found: dict[str, Observed] = {}
     for number, report in reports.items():
         item = by_id[number]
         assert item.job is not None
         executions = from_report(item.post.runnable_blocks, item.job, report)
-        found[item.post.path] = (executions, report["elapsed"])
+        found[item.post.path] = Observed(tuple(executions), report["elapsed"])
         if cache and not any(e.outcome in _UNCACHED for e in executions):
             cache.store(item.key, item.post, executions, report["elapsed"])
     if cache:
-        cache.record_durations({path: duration for path, (_, duration) in found.items()})
+        cache.record_durations({path: seen.duration_s for path, seen in found.items()})
     return found
 
 
-def _all_skipped(post: Post) -> list[BlockExecution]:
-    return [BlockExecution(b.index, "skipped", detail=b.options.skip) for b in post.runnable_blocks]
+def _all_skipped(post: Post) -> tuple[BlockExecution, ...]:
+    return tuple(
+        BlockExecution(b.index, "skipped", detail=b.options.skip) for b in post.runnable_blocks
+    )
 
 
-def _judge(post: Post, executions: list[BlockExecution], duration: float) -> RunOutcome:
-    by_index = {e.index: e for e in executions}
+def _judge(post: Post, observed: Observed) -> RunOutcome:
+    by_index = {e.index: e for e in observed.executions}
     results = []
     findings: list[Diagnostic] = []
     for block in post.runnable_blocks:
         result, found = judge_block(block, by_index[block.index], post.path)
         results.append(result)
         findings.extend(found)
-    return RunOutcome(tuple(results), tuple(findings), duration, PYTHON)
+    return RunOutcome(tuple(results), tuple(findings), observed.duration_s, PYTHON)
 
 
 def _no_sandbox(config: SiteConfig, sandbox: Sandbox) -> Diagnostic:

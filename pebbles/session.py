@@ -206,13 +206,15 @@ class Session:
 
     def _timeout_words(self, block: BlockJob, line: int | None) -> str:
         at = f" at line {line}" if line else ""
-        if self.post_bound:
-            words = f"the post used up its {self.job['post_timeout']:g} s (check.post_timeout){at}"
-        else:
-            words = f"still running after its {block['timeout']:g} s timeout{at}"
         if self.waiting_for:
-            words += f", waiting for thread {self.waiting_for!r} it started"
-        return words + "; raise the limit with timeout=SECONDS"
+            at += f", waiting for thread {self.waiting_for!r} it started"
+        if self.post_bound:
+            limit = self.job["post_timeout"]
+            return f"the post used up its {limit:g} s (check.post_timeout){at}; raise check.post_timeout in site.yml"
+        limit = block["timeout"]
+        return (
+            f"still running after its {limit:g} s timeout{at}; raise the limit with timeout=SECONDS"
+        )
 
     def _describe(self, exc: BaseException) -> tuple[str, int | None]:
         """The traceback from the post's first frame on, and the innermost post line."""
