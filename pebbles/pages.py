@@ -253,7 +253,9 @@ def _doc_fingerprint(doc: Doc, data: SiteData) -> str:
     result = doc.result
     # Durations change on every run and are not shown, so they are not part of the key.
     shown = (
-        (result.python, [(b.index, b.status, b.reason) for b in result.blocks]) if result else None
+        (result.python, [(b.index, b.status, b.reason, b.expected is None) for b in result.blocks])
+        if result
+        else None
     )
     return _hash(
         doc.post.path, doc.post.content_hash, repr(shown), repr(links), _edit_url(doc, data)

@@ -274,7 +274,8 @@ def _mark(block: CodeBlock, state: _State) -> str:
     python = state.given.result.python if state.given.result else None
     on = f" on Python {escape(python)}" if python else ""
     if result.status is Status.PASSED:
-        words = f"output verified{on}" if block.expected is not None else f"ran without errors{on}"
+        stated = result.expected is not None or block.expected is not None
+        words = f"output verified{on}" if stated else f"ran without errors{on}"
         return f'<p class="verdict verdict-passed"><span aria-hidden="true">✓</span> {words}</p>\n'
     if result.status is Status.SKIPPED:
         why = f": {escape(result.reason)}" if result.reason else ""

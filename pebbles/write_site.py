@@ -23,7 +23,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import UsageError
-from .model import Diagnostic, SiteConfig
+from .model import Diagnostic, Severity, SiteConfig
 from .pages import BuildOptions, PageJob, context
 from .site import SiteData
 from .theme import Theme, environment, render
@@ -103,8 +103,9 @@ def write_site(
                 _ensure_parent(temp / item.path, folders)
                 shutil.copyfile(item.source, temp / item.path)
         pages = [f.job for f in todo if f.job is not None]
-        _render_all(pages, data, theme, options, temp, workers)
-        diagnostics = [d for step in after for d in step(temp)]
+        diagnostics = _render_all(pages, data, theme, options, temp, workers)
+        if not diagnostics:
+            diagnostics = [d for step in after for d in step(temp)]
         if any(d.is_error for d in diagnostics):
             shutil.rmtree(temp, ignore_errors=True)
         else:
@@ -207,33 +208,41 @@ def _render_all(
     options: BuildOptions,
     temp: Path,
     workers: int,
-) -> None:
+) -> list[Diagnostic]:
     global _WORK
     if (
         len(pages) < PARALLEL_MIN_PAGES
         or workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
     ):
-        _render_range(pages, data, theme, options, temp, 0, len(pages))
-        return
-    _WORK = (pages, data, theme, options, temp)
-    try:
-        # Several slices per worker, so one slow slice does not leave a core idle.
-        step = max(1, len(pages) // (workers * 4))
-        starts = range(0, len(pages), step)
-        stops = [min(start + step, len(pages)) for start in starts]
-        with ProcessPoolExecutor(
-            max_workers=workers, mp_context=multiprocessing.get_context("fork")
-        ) as pool:
-            list(pool.map(_render_inherited, starts, stops))
-    finally:
-        _WORK = None
+        problems = _render_range(pages, data, theme, options, temp, 0, len(pages))
+    else:
+        _WORK = (pages, data, theme, options, temp)
+        try:
+            # Several slices per worker, so one slow slice does not leave a core idle.
+            step = max(1, len(pages) // (workers * 4))
+            starts = range(0, len(pages), step)
+            stops = [min(start + step, len(pages)) for start in starts]
+            with ProcessPoolExecutor(
+                max_workers=workers, mp_context=multiprocessing.get_context("fork")
+            ) as pool:
+                problems = [p for part in pool.map(_render_inherited, starts, stops) for p in part]
+        finally:
+            _WORK = None
+    # A broken template breaks every page that uses it: say so once per template.
+    unique = dict.fromkeys(problems)
+    return [
+        Diagnostic(str(theme.templates / name), line, 1, Severity.ERROR, "theme-error", message)
+        for name, line, message in unique
+    ]
 
 
-def _render_inherited(start: int, stop: int) -> int:
+Problem = tuple[str, int, str]  # template name, line, message: plain data, so it pickles
+
+
+def _render_inherited(start: int, stop: int) -> list[Problem]:
     assert _WORK is not None, "worker started without inherited work"
-    _render_range(*_WORK, start, stop)
-    return stop - start
+    return _render_range(*_WORK, start, stop)
 
 
 def _render_range(
@@ -244,13 +253,23 @@ def _render_range(
     temp: Path,
     start: int,
     stop: int,
-) -> None:
+) -> list[Problem]:
     env = _environment(theme)
     folders: set[Path] = set()
+    problems: list[Problem] = []
     for job in pages[start:stop]:
         target = temp / job.path
         _ensure_parent(target, folders)
-        target.write_text(render(env, job.template, context(job, data, options)), encoding="utf-8")
+        try:
+            html = render(env, job.template, context(job, data, options))
+        except jinja2.TemplateError as err:
+            line = getattr(err, "lineno", None) or 1
+            problems.append(
+                (getattr(err, "name", None) or job.template, line, f"{type(err).__name__}: {err}")
+            )
+            continue
+        target.write_text(html, encoding="utf-8")
+    return problems
 
 
 _ENVIRONMENTS: dict[str, jinja2.Environment] = {}
