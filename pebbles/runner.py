@@ -35,7 +35,7 @@ from .model import (
 from .progress import Progress
 from .protocol import BlockJob, ExampleJob, Job
 from .sandbox import Sandbox, choose
-from .scheduler import run_jobs
+from .scheduler import longest_first, run_jobs
 
 PYTHON = f"{sys.version_info.major}.{sys.version_info.minor}"
 _UNKNOWN_DURATION_S = 1.0  # posts never timed go early: they may be the slow ones
@@ -156,9 +156,10 @@ def _run(
     progress: Progress,
 ) -> dict[str, Observed]:
     known = cache.durations() if cache else {}
-    order = sorted(to_run, key=lambda p: -known.get(p.post.path, _UNKNOWN_DURATION_S))
-    by_id = {p.job["id"]: p for p in order if p.job is not None}
-    jobs = [p.job for p in order if p.job is not None]
+    by_path = {p.post.path: p for p in to_run}
+    order = longest_first(list(by_path), known, _UNKNOWN_DURATION_S)
+    jobs = [job for path in order if (job := by_path[path].job) is not None]
+    by_id = {p.job["id"]: p for p in to_run if p.job is not None}
 
     def listen(event: str, job: Job | None) -> None:
         if job is None:

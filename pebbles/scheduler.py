@@ -42,6 +42,15 @@ class _Worker:
     since: float = 0.0
 
 
+def longest_first(keys: Sequence[str], known: dict[str, float], unknown: float) -> list[str]:
+    """``keys`` by last known duration, longest first; ``unknown`` stands in for the rest.
+
+    Starting the longest posts first keeps one slow post from running alone at the
+    end while the other workers idle.
+    """
+    return sorted(keys, key=lambda key: -known.get(key, unknown))
+
+
 def run_jobs(
     jobs: Sequence[Job],
     sandbox: Sandbox,
