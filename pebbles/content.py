@@ -8,12 +8,13 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from markdown_it.token import Token
 
 from .fences import parse_info
 from .frontmatter import parse_front_matter, split
-from .markdown import parser, slugify
+from .markdown import block_parser, parse_inline, slugify
 from .model import (
     BlockKind,
     BlockOptions,
@@ -253,7 +254,9 @@ class Body:
 
 def parse_body(body: str, body_line: int, shown: str, meta: FrontMatter) -> Body:
     """Code blocks, links and headings from the markdown-it token stream."""
-    tokens = parser().parse(body)
+    md = block_parser()
+    env: dict[str, Any] = {}
+    tokens = md.parse(body, env)
     source_lines = body.split("\n")
     blocks: list[CodeBlock] = []
     diagnostics: list[Diagnostic] = []
@@ -276,8 +279,9 @@ def parse_body(body: str, body_line: int, shown: str, meta: FrontMatter) -> Body
             if anchors[anchor] > 1:
                 anchor = f"{anchor}-{anchors[anchor]}"
             headings.append(Heading(int(token.tag[1]), text, anchor, body_line + token.map[0]))
-        elif token.type == "inline" and token.map:
-            links.extend(_links(token, source_lines, body_line))
+        elif token.type == "inline" and token.map and "]" in token.content:
+            # Only a "]" can close link text, so other paragraphs need no inline parse.
+            links.extend(_links(parse_inline(md, token, env), token.map, source_lines, body_line))
         if token.nesting >= 0 and token.level == 0 and token.type not in ("inline",):
             previous = token if token.type != "paragraph_close" else previous
     return Body(tuple(blocks), tuple(links), tuple(headings), tuple(diagnostics))
@@ -380,10 +384,11 @@ def _with_expected(block: CodeBlock, expected: Expectation, output_index: int) -
     return replace(block, expected=expected, output_block=output_index)
 
 
-def _links(token: Token, source_lines: list[str], body_line: int) -> Iterable[Link]:
-    assert token.map is not None
-    start, end = token.map
-    for child in token.children or ():
+def _links(
+    children: list[Token], where: list[int], source_lines: list[str], body_line: int
+) -> Iterable[Link]:
+    start, end = where
+    for child in children:
         if child.type != "link_open":
             continue
         href = str(child.attrs.get("href", ""))

@@ -49,7 +49,7 @@ def test_a_valid_site_exits_zero(site: Site, cli: Cli) -> None:
             "---\ntitle: x\n",
             "content/basics/bad.md:1:1: error: front matter opened on line 1 is never closed with '---' [unclosed-front-matter]",
         ),
-        ("---\ntitle: [oops\n---\n", "content/basics/bad.md:2:13: error: YAML syntax error"),
+        ("---\ntitle: [oops\n---\n", "content/basics/bad.md:3:1: error: YAML syntax error"),
         (
             "---\ntitle: &a x\nemoji: *a\n---\n",
             "content/basics/bad.md:2:8: error: YAML anchors (&name) are not allowed [yaml-alias]",
@@ -197,9 +197,9 @@ def test_invalid_site_config_exits_two(site: Site, cli: Cli) -> None:
     )
 
 
-def test_no_site_config_exits_two(tmp_path, monkeypatch, cli: Cli) -> None:  # type: ignore[no-untyped-def]
+def test_building_without_a_site_config_exits_two(tmp_path, monkeypatch, cli: Cli) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
-    result = cli("check")
+    result = cli("build")
     assert result.code == 2 and "no site.yml found" in result.err
 
 
