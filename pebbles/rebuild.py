@@ -12,7 +12,7 @@ import os
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import anyio
@@ -65,9 +65,9 @@ class Builder:
         except PebblesError as err:
             problems = list(err.diagnostics) or [_note(self.root / CONFIG_NAME, str(err))]
             summary = str(err)
-        except jinja2.TemplateError as err:
-            problems, summary = [_template_problem(err)], "a template failed"
-        errors = tuple(d for d in problems if d.is_error)
+        except Exception as err:  # a bug in a theme or in pebbles must not stop the server
+            problems, summary = [_crash(err)], f"the build crashed: {type(err).__name__}"
+        errors = tuple(_shown(d) for d in problems if d.is_error)
         previous = self.state
         if errors:
             self.state = BuildState(previous.version + 1, False, errors, summary)
@@ -107,28 +107,25 @@ def _note(path: Path, message: str) -> Diagnostic:
     return Diagnostic(display_path(path), 1, 1, Severity.ERROR, "build", message)
 
 
-def _template_problem(err: jinja2.TemplateError) -> Diagnostic:
-    """Where in which template the error is: from the error itself for a syntax
-    error, else from the innermost template frame of its traceback."""
+def _shown(d: Diagnostic) -> Diagnostic:
+    """The problem with its path relative to where the server runs, as the CLI shows it."""
+    return replace(d, path=display_path(Path(d.path)))
+
+
+def _crash(err: Exception) -> Diagnostic:
+    """An unexpected error, placed where it points: the template line for a Jinja2
+    error (its syntax error, or the innermost template frame), else the code line."""
     if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
-        where = display_path(Path(err.filename))
-        return Diagnostic(where, err.lineno, 1, Severity.ERROR, "template", err.message or str(err))
-    frames = [
-        f
-        for f in traceback.extract_tb(err.__traceback__)
-        if f.filename.endswith((".html", ".xml", ".txt"))
-    ]
-    if frames:
-        last = frames[-1]
         return Diagnostic(
-            display_path(Path(last.filename)),
-            last.lineno or 1,
-            1,
-            Severity.ERROR,
-            "template",
-            str(err),
+            err.filename, err.lineno, 1, Severity.ERROR, "template", err.message or str(err)
         )
-    return _note(Path(THEME_DIR), f"template error: {err}")
+    frames = traceback.extract_tb(err.__traceback__)
+    templates = [f for f in frames if f.filename.endswith((".html", ".xml", ".txt"))]
+    where = (templates or frames)[-1] if frames else None
+    message = f"{type(err).__name__}: {err}"
+    if where is None:
+        return Diagnostic(CONFIG_NAME, 1, 1, Severity.ERROR, "crash", message)
+    return Diagnostic(where.filename, where.lineno or 1, 1, Severity.ERROR, "crash", message)
 
 
 # --- watching ------------------------------------------------------------------------

@@ -442,8 +442,9 @@ def serve(
     )
     config = uvicorn.Config(app, log_level="warning", timeout_graceful_shutdown=1, lifespan="on")
     server = uvicorn.Server(config)
-    print(f"pebbles: serving {base} (Write a Post: {base}{WRITE}) · Ctrl+C to stop", flush=True)
+    # Listening before saying so: whoever reads the address may connect at once.
     sock.listen(128)
+    print(f"pebbles: serving {base} (Write a Post: {base}{WRITE}) · Ctrl+C to stop", flush=True)
     asyncio.run(server.serve(sockets=[sock]))
     return EXIT_OK
 

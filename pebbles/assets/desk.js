@@ -33,7 +33,7 @@
           return { error: response.status === 413 ? "The post is too large to send." : "The server answered " + response.status + "." };
         })
         .then(function (data) {
-          return { status: response.status, data: data };
+          return { status: response.status, data: data, first: lessonStart(markdown) };
         });
     });
   }
@@ -44,19 +44,38 @@
     return node;
   }
 
-  // Lines are counted in the whole .md file; the editor shows only the body.
-  function where(line, bodyLine) {
-    var inBody = line - bodyLine + 1;
+  // The frame may not run scripts anyway (it is sandboxed); removing them keeps
+  // the browser from reporting each blocked one. Parsing does not run them.
+  function withoutScripts(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    doc.querySelectorAll("script").forEach(function (node) {
+      node.remove();
+    });
+    return "<!doctype html>\n" + doc.documentElement.outerHTML;
+  }
+
+  // The server counts lines in the whole .md file; the Lesson box holds only what
+  // follows the header and the blank line after it. This is that box's line 1.
+  function lessonStart(markdown) {
+    var lines = markdown.split("\n");
+    for (var i = 1; i < lines.length; i++) {
+      if (lines[i] === "---") return i + 3;
+    }
+    return 1;
+  }
+
+  function where(line, first) {
+    var inBody = line - first + 1;
     return inBody >= 1 ? "lesson line " + inBody : "header";
   }
 
-  function findingList(findings, bodyLine) {
+  function findingList(findings, first) {
     var list = P.el("ul", { class: "desk-findings" });
     findings.forEach(function (finding) {
       var item = P.el("li", { class: "desk-finding desk-" + finding.severity });
-      var first = finding.message.split("\n");
-      item.append(text("span", "desk-where", where(finding.line, bodyLine) + ": "), text("span", "", first[0]));
-      if (first.length > 1) item.append(text("pre", "desk-diff", first.slice(1).join("\n")));
+      var lines = finding.message.split("\n");
+      item.append(text("span", "desk-where", where(finding.line, first) + ": "), text("span", "", lines[0]));
+      if (lines.length > 1) item.append(text("pre", "desk-diff", lines.slice(1).join("\n")));
       list.append(item);
     });
     return list;
@@ -123,13 +142,13 @@
         frame.onload = function () {
           if (frame.contentWindow) frame.contentWindow.scrollTo(0, scroll);
         };
-        frame.srcdoc = answer.data.page;
+        frame.srcdoc = withoutScripts(answer.data.page);
         var problems = answer.data.problems.filter(function (p) {
           return p.severity === "error";
         });
         notes.replaceChildren();
         if (problems.length) {
-          notes.append(text("p", "desk-notes-title", "Not ready yet:"), findingList(problems, answer.data.body_line));
+          notes.append(text("p", "desk-notes-title", "Not ready yet:"), findingList(problems, answer.first));
         }
       }, function () {
         notes.replaceChildren(text("p", "desk-error", "The server cannot be reached."));
@@ -144,7 +163,7 @@
     preview();
 
     // --- check
-    function showCheck(report) {
+    function showCheck(report, first) {
       results.replaceChildren();
       results.setAttribute("data-status", report.status);
       var words = { passed: "✓ Every example ran as stated", failed: "✗ The check found problems", "not-run": "Nothing was run" };
@@ -153,13 +172,13 @@
       var list = P.el("ol", { class: "desk-blocks" });
       report.blocks.forEach(function (block) {
         var item = P.el("li", { class: "desk-block desk-" + block.status, "data-block-status": block.status });
-        item.append(text("span", "desk-block-head", where(block.line, report.body_line) + " · " + block.language + " · " + block.status));
+        item.append(text("span", "desk-block-head", where(block.line, first) + " · " + block.language + " · " + block.status));
         if (block.reason) item.append(text("p", "desk-reason", block.reason));
-        if (block.findings.length) item.append(findingList(block.findings, report.body_line));
+        if (block.findings.length) item.append(findingList(block.findings, first));
         list.append(item);
       });
       if (report.blocks.length) results.append(list);
-      if (report.findings.length) results.append(findingList(report.findings, report.body_line));
+      if (report.findings.length) results.append(findingList(report.findings, first));
     }
 
     function problemsFirst() {
@@ -184,7 +203,7 @@
       post("/api/check", markdown())
         .then(function (answer) {
           if (answer.data.blocks) {
-            showCheck(answer.data);
+            showCheck(answer.data, answer.first);
             say(answer.data.status === "passed" ? "Check passed." : "Check finished with problems.", answer.data.status === "passed" ? "ok" : "error");
           } else {
             say(answer.data.error || "Check failed.", "error");
@@ -212,10 +231,10 @@
             results.setAttribute("data-submitted", data.id);
             form.dispatchEvent(new CustomEvent("pebbles:submitted", { detail: { message: message } }));
           } else if (data.check) {
-            showCheck(data.check);
+            showCheck(data.check, answer.first);
             say(data.error, "error");
           } else if (data.problems) {
-            results.replaceChildren(text("h2", "desk-results-title desk-failed", data.error), findingList(data.problems, data.body_line));
+            results.replaceChildren(text("h2", "desk-results-title desk-failed", data.error), findingList(data.problems, answer.first));
             say(data.error, "error");
           } else {
             say(data.error || "Submitting failed.", "error");

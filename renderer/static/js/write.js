@@ -180,6 +180,11 @@
       say(message, "ok");
     }
 
+    // Under `pebbles serve` the desk stores the post on the server: that counts as saved.
+    form.addEventListener("pebbles:submitted", function (event) {
+      exported((event.detail && event.detail.message) || "Submitted for review.");
+    });
+
     restore();
     render();
 
@@ -253,5 +258,5 @@
     var form = document.querySelector("[data-write]");
     if (form) setup(form);
   });
-  P.writeHelpers = { markdown: markdown, proposeUrl: proposeUrl, slugify: slugify, problems: problems };
+  P.writeHelpers = { markdown: markdown, proposeUrl: proposeUrl, slugify: slugify, problems: problems, read: read };
 })();
