@@ -5,9 +5,10 @@ service worker's cache version is a hash of what it will cache. The manifest tha
 lists the icons is a theme template (``renderer/templates/manifest.webmanifest``).
 
 Kill switch: put an empty file named ``sw-kill`` beside ``site.yml`` and rebuild.
-The site then ships a worker that deletes the site's caches, unregisters itself and
-reloads open tabs from the network; browsers fetch the new worker on the next visit.
-Delete the file and rebuild to make the site installable again.
+The site then ships a worker that answers no requests, deletes the site's caches and
+unregisters itself; browsers fetch it on their next visit (they re-check ``sw.js`` on
+every page load). While the switch is on, pages still register it and it retires at
+once, so nothing is ever cached. Delete the file and rebuild to turn it back off.
 """
 
 from __future__ import annotations

@@ -32,24 +32,20 @@ function ourCaches() {
 }
 
 function retire() {
-  // The kill switch: forget everything, step aside, and reload open tabs so
-  // they are fetched straight from the network.
+  // The kill switch: forget everything and step aside. Open tabs are not
+  // reloaded (pages register the worker again on load, and a reload here
+  // would loop); their next request goes to the network, since a retiring
+  // worker answers no fetch.
   return ourCaches()
     .then(function (names) {
-      return Promise.all(names.map(function (name) {
-        return caches.delete(name);
-      }));
+      return Promise.all(
+        names.map(function (name) {
+          return caches.delete(name);
+        })
+      );
     })
     .then(function () {
       return self.registration.unregister();
-    })
-    .then(function () {
-      return self.clients.matchAll({ type: "window" });
-    })
-    .then(function (windows) {
-      windows.forEach(function (client) {
-        client.navigate(client.url);
-      });
     });
 }
 

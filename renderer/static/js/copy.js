@@ -31,10 +31,25 @@
     return legacyCopy(text);
   }
 
+  // A ">>>" transcript is copied as the code it runs: prompts and shown results
+  // would be syntax errors when pasted into a file or a REPL.
+  function transcriptSource(text) {
+    return text
+      .split("\n")
+      .filter(function (line) {
+        return /^(>>>|\.\.\.)( |$)/.test(line);
+      })
+      .map(function (line) {
+        return line.slice(4);
+      })
+      .join("\n");
+  }
+
   function codeText(button) {
     var holder = button.closest("figure") || button.parentElement;
     var code = holder && (holder.querySelector("pre code") || holder.querySelector("pre"));
-    return code ? code.textContent.replace(/\n$/, "") : "";
+    var text = code ? code.textContent.replace(/\n$/, "") : "";
+    return /^>>>( |$)/.test(text) ? transcriptSource(text) : text;
   }
 
   // The renderer writes a hidden button into each code figure; it only works

@@ -3,21 +3,22 @@
  *   "new version available" banner; the waiting worker takes over only when
  *   the reader clicks Reload (so a page never changes under someone reading it);
  * - turns the browser's beforeinstallprompt into the site's own
- *   "Install … — Add to home screen" prompt, shown once and never again after
- *   it is dismissed or the app is installed. */
+ *   "Install … — Add to home screen" prompt, shown once per visit and never
+ *   again after it is dismissed or the app is installed. */
 (function () {
   "use strict";
   var P = window.Pebbles;
   var DISMISSED_KEY = "pebbles:install-dismissed";
+  var SHOWN_KEY = "pebbles:install-shown";
 
-  function banner(kind, message, actionLabel, onAction, onClose) {
+  function banner(kind, label, message, actionLabel, onAction, onClose) {
     var action = P.el("button", { type: "button", class: "pwa-banner-action" }, [actionLabel]);
     var close = P.el(
       "button",
       { type: "button", class: "pwa-banner-close", "aria-label": "Dismiss" },
       ["×"]
     );
-    var box = P.el("div", { class: "pwa-banner", "data-pwa": kind, role: "dialog", "aria-live": "polite" }, [
+    var box = P.el("div", { class: "pwa-banner", "data-pwa": kind, role: "region", "aria-label": label, "aria-live": "polite" }, [
       P.el("p", { class: "pwa-banner-text" }, message),
       action,
       close,
@@ -38,14 +39,26 @@
   var installEvent = null;
   var installBox = null;
 
+  function shownThisVisit() {
+    try {
+      if (window.sessionStorage.getItem(SHOWN_KEY)) return true;
+      window.sessionStorage.setItem(SHOWN_KEY, "1");
+    } catch (err) {
+      // Without session storage the prompt may show again on the next page.
+    }
+    return false;
+  }
+
   function offerInstall(event) {
     // Keep the browser's own mini-infobar away; we show our prompt instead.
     if (event && typeof event.preventDefault === "function") event.preventDefault();
     installEvent = event;
-    if (installBox || P.store.get(DISMISSED_KEY)) return;
+    // Once per visit, and never again once dismissed or installed.
+    if (installBox || P.store.get(DISMISSED_KEY) || shownThisVisit()) return;
     var name = P.siteName();
     installBox = banner(
       "install",
+      "Install the app",
       [P.el("strong", null, ["Install " + name]), " — Add to home screen for the best experience"],
       "Install",
       function (box) {
@@ -79,6 +92,7 @@
     if (document.querySelector('[data-pwa="update"]')) return;
     banner(
       "update",
+      "Update available",
       ["A new version of " + P.siteName() + " is available."],
       "Reload",
       function (box) {

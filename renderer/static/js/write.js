@@ -186,6 +186,13 @@
     });
 
     restore();
+    // Topic pages link here with ?topic=<slug>; a draft's own topic wins.
+    var asked = new URLSearchParams(window.location.search).get("topic");
+    var topic = form.elements.namedItem("topic");
+    if (asked && topic && !topic.value) {
+      topic.value = asked;
+      if (topic.value !== asked) topic.value = ""; // not one of the options
+    }
     render();
 
     form.addEventListener("input", function () {
