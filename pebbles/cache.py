@@ -49,7 +49,7 @@ def engine() -> str:
 
 def post_key(post: Post, check: CheckSettings, sandbox: str) -> str:
     """A digest of everything that decides what ``post``'s code does when run."""
-    blocks = [[b.kind.value, b.source, asdict(b.options)] for b in post.runnable_blocks]
+    blocks = [[b.kind.value, b.source, vars(b.options)] for b in post.runnable_blocks]
     modules = sorted(
         {m for b in post.runnable_blocks for m in _IMPORT.findall(b.source)}
         | {name.split(".")[0] for b in post.runnable_blocks for name in b.options.requires}
@@ -59,7 +59,7 @@ def post_key(post: Post, check: CheckSettings, sandbox: str) -> str:
         "python": sys.version,
         "machine": platform.machine(),
         "sandbox": sandbox,
-        "limits": asdict(check),
+        "limits": vars(check),
         "path": post.path,
         "blocks": blocks,
         "packages": {m: _version_of(m) for m in modules if m not in sys.stdlib_module_names},

@@ -10,7 +10,6 @@ split the captured streams without trusting the session to stay alive.
 
 from __future__ import annotations
 
-import re
 from typing import Any, TypedDict
 
 
@@ -84,10 +83,13 @@ def example_tag(index: int, example: int) -> str:
 
 def split_stream(text: str, nonce: str) -> tuple[dict[str, str], str]:
     """Segments of captured output by tag, and the text after the last marker."""
-    pattern = re.compile("\x00pebbles:" + re.escape(nonce) + ":([a-z0-9]+)\x00")
+    first, *rest = text.split(marker(nonce, "")[:-1])
     segments: dict[str, str] = {}
-    start = 0
-    for found in pattern.finditer(text):
-        segments[found.group(1)] = text[start : found.start()]
-        start = found.end()
-    return segments, text[start:]
+    pending = first
+    for piece in rest:
+        tag, end, after = piece.partition("\x00")
+        if not end:  # a marker cut off by the output limit
+            break
+        segments[tag] = pending
+        pending = after
+    return segments, pending

@@ -99,6 +99,11 @@ class _Pool:
         return self.reports
 
     def close(self) -> None:
+        # Tell every worker first, so they all wind down at once.
+        for worker in self.workers:
+            assert worker.process.stdin is not None
+            with contextlib.suppress(BrokenPipeError):
+                worker.process.stdin.close()
         for worker in list(self.workers):
             self._stop(worker)
         self.selector.close()

@@ -31,6 +31,7 @@ from .protocol import BlockJob, Job, block_tag, example_tag, marker
 
 MAX_PRINTS = 10_000  # recorded print calls per block; a loop past this is ambiguous anyway
 _SWEEP_ROUNDS = 5
+_PRINT = builtins.print  # taken at import, before any session can replace it
 _UNSTOPPABLE = "it left processes that kept multiplying (a fork bomb?); they were killed"
 _BUILTIN_MODULE = "builtins"
 
@@ -64,7 +65,6 @@ class Session:
         self.post_bound = False  # is the armed timer the post's, not the block's?
         self.waiting_for: str | None = None  # a thread the block left running
         self.loop: Any = None  # an asyncio loop, made on the first top-level await
-        self.original_print = builtins.print
 
     def run(self) -> None:
         """Run every block until one fails in a way that stops the post."""
@@ -294,13 +294,13 @@ class Session:
         target = sys.stdout if file is None else file
         line = self._call_line() if target is sys.stdout and target is not None else None
         if line is None or len(self.prints) >= MAX_PRINTS:
-            self.original_print(*args, sep=sep, end=end, file=file, flush=flush)
+            _PRINT(*args, sep=sep, end=end, file=file, flush=flush)
             return
         buffer = io.StringIO()
-        self.original_print(*args, sep=sep, end=end, file=buffer)
+        _PRINT(*args, sep=sep, end=end, file=buffer)
         text = buffer.getvalue()
         self.prints.append((line, text))
-        self.original_print(text, end="", file=target, flush=flush)
+        _PRINT(text, end="", file=target, flush=flush)
 
     def _call_line(self) -> int | None:
         frame = sys._getframe(2)
