@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__
+from . import __version__, standalone_cli
 from .author_cli import register as register_authoring
 from .build import BuildRequest, build_site, summary_line
 from .check import Runner, check, load_site
@@ -75,6 +75,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="K/N",
         help="only the K-th of N stable, disjoint shares of the documents (one per CI machine)",
     )
+    standalone_cli.add_options(check_cmd)
     check_cmd.set_defaults(handler=_cmd_check)
 
     build_cmd = verbs.add_parser("build", help="check everything, then render the site")
@@ -196,6 +197,8 @@ def _emit(report: CheckReport, outputs: list[tuple[str, Path | None]]) -> None:
 
 def _cmd_check(args: argparse.Namespace) -> int:
     outputs = _outputs(args.format)
+    if standalone_cli.wanted(args):
+        return standalone_cli.run(args, _request(args), lambda report: _emit(report, outputs))
     config = _config(args)
     loaded = load_site(config, args.paths)
     if args.changed_since is not None or args.shard is not None:

@@ -321,10 +321,23 @@ class PostResult:
 
 
 @dataclass(frozen=True)
+class ConventionCount:
+    """How one output convention fared in a standalone check (``--standalone``)."""
+
+    name: str
+    found: int = 0  # stated outputs the rule read
+    confirmed: int = 0  # ... that the code's real output matched
+    wrong: int = 0  # ... reported as errors
+    other: int = 0  # ... version-specific, varying, doubtful, or whose code could not run
+    skipped: int = 0  # comments and text the rule looked at and did not read as output
+
+
+@dataclass(frozen=True)
 class CheckReport:
     posts: tuple[PostResult, ...]
     diagnostics: tuple[Diagnostic, ...]  # site-wide ones (config, discovery)
     duration_s: float
+    conventions: tuple[ConventionCount, ...] = ()  # standalone checks only
 
     @property
     def all_diagnostics(self) -> tuple[Diagnostic, ...]:

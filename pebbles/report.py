@@ -8,6 +8,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
+from dataclasses import asdict
 from typing import Any
 
 from .model import CheckReport, Diagnostic, PostResult, Severity, Status
@@ -71,7 +72,22 @@ def as_text(report: CheckReport, colour: bool = False) -> str:
         tail += f" · {errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
     if colour:
         tail = f"\x1b[{'32' if not report.has_errors else '31'};1m{tail}\x1b[0m"
-    return "\n".join([*lines, tail]) + "\n"
+    return "\n".join([*lines, *_convention_table(report), tail]) + "\n"
+
+
+_COUNT_COLUMNS = ("found", "confirmed", "wrong", "other", "skipped")
+
+
+def _convention_table(report: CheckReport) -> list[str]:
+    """Per output convention (standalone checks): what it found and what it confirmed."""
+    if not report.conventions:
+        return []
+    width = max(len(c.name) for c in report.conventions) + 2
+    rows = ["conventions".ljust(width) + "".join(f"{c:>11}" for c in _COUNT_COLUMNS)]
+    for count in report.conventions:
+        values = (getattr(count, column) for column in _COUNT_COLUMNS)
+        rows.append(f"  {count.name}".ljust(width) + "".join(f"{v:>11}" for v in values))
+    return rows
 
 
 def _ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -83,12 +99,15 @@ def _ordered(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 def as_json(report: CheckReport) -> dict[str, Any]:
     """The versioned report shape documented in README.md."""
-    return {
+    found: dict[str, Any] = {
         "version": JSON_VERSION,
         "summary": summary(report),
         "diagnostics": [_finding(d, with_path=True) for d in report.diagnostics],
         "posts": [_post_json(p) for p in report.posts],
     }
+    if report.conventions:
+        found["conventions"] = [asdict(count) for count in report.conventions]
+    return found
 
 
 def _finding(d: Diagnostic, with_path: bool = False) -> dict[str, Any]:
