@@ -214,7 +214,7 @@ def _tail(worker: _Worker) -> str:
     """The last line a stopped worker wrote to stderr, to explain why it stopped."""
     worker.log.seek(0)
     text = worker.log.read().decode("utf-8", "replace").strip()
-    return text.splitlines()[-1] if text else f"exit status {worker.process.returncode}"
+    return text.splitlines()[-1] if text else "it exited without a word"
 
 
 def _kill_session(process: subprocess.Popen[bytes]) -> None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import json
 import os
 import random
@@ -49,6 +50,9 @@ def main() -> None:
     sys.path[:] = [entry for entry in sys.path if entry != home]
     _become_subreaper()
     _share_font_cache(settings["workdir_base"])
+    # Objects that exist now are never collected; children that would otherwise
+    # touch them in a collection would copy their pages for nothing.
+    gc.freeze()
     _answer({"ready": True, "python": list(sys.version_info[:3])})
     for line in sys.stdin.buffer:
         job: Job = json.loads(line)

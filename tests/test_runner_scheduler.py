@@ -4,10 +4,12 @@ of workers, the longest posts start first, and progress is shown as asked."""
 from __future__ import annotations
 
 import io
+import sys
 
 import pytest
 
 from pebbles.progress import Progress
+from pebbles.sandbox import Sandbox
 from pebbles.scheduler import longest_first
 
 from .conftest import Site
@@ -93,3 +95,14 @@ def test_progress_elsewhere_says_nothing(monkeypatch: pytest.MonkeyPatch) -> Non
     progress.finish("content/a.md")
     progress.close(1, "bwrap")
     assert stream.getvalue() == ""
+
+
+def test_workers_that_cannot_start_stop_the_run_with_their_reason(
+    site: Site, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing = [sys.executable, "-c", "import sys; sys.exit('worker: no luck here')"]
+    monkeypatch.setattr(Sandbox, "worker_command", lambda self, base: (failing, {}))
+    write_posts(site, good=GOOD)
+    result = cli("check")
+    assert result.code == 2
+    assert result.err.strip() == "pebbles: error: could not start a worker: worker: no luck here"
