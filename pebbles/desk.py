@@ -243,7 +243,7 @@ def entry_for(draft: Draft, check: dict[str, Any]) -> Entry:
         title=post.meta.title,
         author=author.name if author else None,
         github=author.github if author else None,
-        check={k: check[k] for k in ("status", "python", "blocks") if k in check},
+        check={k: check[k] for k in ("status", "reason", "python", "blocks") if k in check},
     )
 
 

@@ -14,6 +14,7 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import anyio
 import jinja2
@@ -43,6 +44,19 @@ class BuildState:
     ok: bool
     diagnostics: tuple[Diagnostic, ...]
     summary: str
+
+
+def state_json(state: BuildState) -> dict[str, Any]:
+    """What pages and the desk are told about a build."""
+    return {
+        "version": state.version,
+        "ok": state.ok,
+        "summary": state.summary,
+        "problems": [
+            {"path": d.path, "line": d.line, "column": d.col, "code": d.code, "message": d.message}
+            for d in state.diagnostics
+        ],
+    }
 
 
 class Builder:

@@ -1,6 +1,7 @@
-"""``pebbles serve``: the built site, live reload, and the Write a Post desk's API.
+"""``pebbles serve``: the built site with live reload, plus the desk's API.
 
-Starlette routes the requests and uvicorn speaks HTTP. Pages are served from the
+Starlette routes the requests (the desk's are in :mod:`pebbles.desk_api`) and
+uvicorn speaks HTTP. Pages are served from the
 last good build with two things added in serve mode only: the live-reload script
 on every page, and the desk's script and session token on the Write a Post page.
 """
@@ -9,15 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as _dt
 import functools
 import json
 import os
 import socket
 import sys
-from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import (
     FileResponse,
     HTMLResponse,
-    JSONResponse,
     Response,
     StreamingResponse,
 )
@@ -39,53 +36,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
 from .check import Runner
-from .desk import (
-    Draft,
-    Snapshot,
-    check_report,
-    entry_for,
-    preview_page,
-    problems_json,
-    read_draft,
-    run_check,
-    target_path,
-)
+from .desk_api import Desk, desk_routes, new_desk
 from .errors import EXIT_OK
-from .guard import TOKEN_META, RateLimiter, allowed_hosts, new_token, refuse_write, retry_after
-from .model import RunRequest, ServeSettings
-from .rebuild import Builder, BuildState, Hub, watch
-from .sandbox import SandboxError, choose
+from .guard import TOKEN_META, allowed_hosts, new_token
+from .rebuild import Builder, BuildState, state_json, watch
 from .site import WRITE
-from .submissions import store, sweep
+from .submissions import sweep
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 CLIENT_FILES = {"live.js": "text/javascript", "desk.js": "text/javascript", "desk.css": "text/css"}
 KEEPALIVE_S = 15.0
-CHECK_MEMORY = 256  # check results remembered by content hash, so Submit after Check is instant
-
-
-@dataclass
-class Desk:
-    """The desk's moving parts, shared by its request handlers."""
-
-    builder: Builder
-    hub: Hub
-    runner: Runner
-    token: str
-    allow_unsandboxed: bool
-    settings: ServeSettings
-    limiter: RateLimiter
-    jobs: int  # checks that run at once; more wait in a queue of settings.check_queue
-    slots: asyncio.Semaphore
-    clock: Callable[[], _dt.datetime] = lambda: _dt.datetime.now(_dt.UTC)
-    pending: int = 0  # checks running or waiting for a slot
-    running: int = 0
-    results: OrderedDict[str, dict[str, Any]] = field(default_factory=OrderedDict)
-    inflight: dict[str, asyncio.Future[dict[str, Any]]] = field(default_factory=dict)
-
-
-class Busy(Exception):
-    """Every check slot is taken and the queue is full."""
 
 
 def create_app(
@@ -99,39 +59,7 @@ def create_app(
     on_build: Callable[[BuildState], None] = lambda state: None,
 ) -> Starlette:
     """The ASGI app. ``builder`` must have built once; ``watching`` starts the watcher."""
-    snapshot = builder.snapshot
-    config = snapshot.site.config if snapshot else None
-    settings = config.serve if config else ServeSettings()
-    jobs = (config.check.jobs if config else None) or os.cpu_count() or 1
-    desk = Desk(
-        builder=builder,
-        hub=Hub(builder.state),
-        runner=runner,
-        token=token,
-        allow_unsandboxed=allow_unsandboxed,
-        settings=settings,
-        limiter=RateLimiter(settings.rate_limit),
-        jobs=jobs,
-        slots=asyncio.Semaphore(jobs),
-    )
-    limit = settings.max_request_kib * 1024
-
-    def api(
-        handler: Callable[[Request, Desk, dict[str, Any]], Awaitable[Response]],
-    ) -> Callable[[Request], Awaitable[Response]]:
-        async def endpoint(request: Request) -> Response:
-            refused = _refused(request, desk)
-            if refused is not None:
-                return refused
-            try:
-                payload = json.loads(await request.body())
-            except ValueError:
-                return _error(400, "the request is not JSON")
-            if not isinstance(payload, dict) or not isinstance(payload.get("markdown"), str):
-                return _error(400, 'send {"markdown": "..."}')
-            return await handler(request, desk, payload)
-
-        return endpoint
+    desk = new_desk(builder, runner, token=token, allow_unsandboxed=allow_unsandboxed)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -143,10 +71,7 @@ def create_app(
             stop.set()
 
     routes = [
-        Route("/api/health", functools.partial(_health, desk=desk)),
-        Route("/api/preview", api(_preview), methods=["POST"], max_body_size=limit),
-        Route("/api/check", api(_check), methods=["POST"], max_body_size=limit),
-        Route("/api/submit", api(_submit), methods=["POST"], max_body_size=limit),
+        *desk_routes(desk),
         Route("/__pebbles/events", functools.partial(_events, desk=desk)),
         Route("/__pebbles/{name}", _client_file),
         Mount("/", SiteFiles(builder.out, token)),
@@ -155,178 +80,7 @@ def create_app(
     return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
-# --- guarding the desk -------------------------------------------------------------
-
-
-def _refused(request: Request, desk: Desk) -> Response | None:
-    refusal = refuse_write(request, desk.token)
-    if refusal is not None:
-        return _error(refusal.status, refusal.message)
-    client = request.client.host if request.client else "unknown"
-    wait = desk.limiter.take(client)
-    if wait:
-        return _error(429, "too many requests; wait a little", {"Retry-After": retry_after(wait)})
-    if desk.builder.snapshot is None:
-        return _error(503, "the site has not built yet; see the errors in the terminal")
-    return None
-
-
-def _error(
-    status: int, message: str, headers: dict[str, str] | None = None, **more: Any
-) -> JSONResponse:
-    return JSONResponse({"error": message, **more}, status_code=status, headers=headers)
-
-
-async def _health(request: Request, desk: Desk) -> Response:
-    problem = await _sandbox_problem(desk)
-    return JSONResponse(
-        {
-            "desk": True,
-            "check": problem is None,
-            "reason": problem,
-            "build": _state_json(desk.hub.state),
-            "checks": {"running": desk.running, "waiting": desk.pending - desk.running},
-        }
-    )
-
-
-async def _sandbox_problem(desk: Desk) -> str | None:
-    """Why drafts may not run here, or None. Without bubblewrap they run only when
-    the server was started with --allow-unsandboxed."""
-    snapshot = desk.builder.snapshot
-    if snapshot is None:
-        return "the site has not built yet"
-    setting = snapshot.site.config.check.sandbox
-
-    def probe() -> str | None:
-        try:
-            choose(setting, not desk.allow_unsandboxed)
-        except SandboxError as err:
-            return f"{err}; drafts are hostile code, so Check is off (start 'pebbles serve --allow-unsandboxed' to run them anyway)"
-        return None
-
-    result: str | None = await anyio.to_thread.run_sync(probe)
-    return result
-
-
-# --- the three desk actions --------------------------------------------------------
-
-
-async def _read(desk: Desk, payload: dict[str, Any]) -> tuple[Draft, Snapshot]:
-    snapshot = desk.builder.snapshot
-    assert snapshot is not None, "checked by _refused"
-    draft = await anyio.to_thread.run_sync(read_draft, payload["markdown"], snapshot)
-    return draft, snapshot
-
-
-async def _preview(request: Request, desk: Desk, payload: dict[str, Any]) -> Response:
-    draft, snapshot = await _read(desk, payload)
-    page = await anyio.to_thread.run_sync(preview_page, draft, snapshot, str(request.base_url))
-    return JSONResponse(
-        {"page": page, "problems": problems_json(draft), "body_line": draft.body_line}
-    )
-
-
-async def _check(request: Request, desk: Desk, payload: dict[str, Any]) -> Response:
-    draft, snapshot = await _read(desk, payload)
-    if draft.post is None:
-        return JSONResponse(check_report(draft, None), status_code=422)
-    problem = await _sandbox_problem(desk)
-    if problem is not None:
-        return _error(503, problem)
-    try:
-        result = await _checked(desk, draft, snapshot)
-    except Busy:
-        return _error(503, "every check slot is busy; try again in a moment", {"Retry-After": "2"})
-    return JSONResponse(result)
-
-
-async def _checked(desk: Desk, draft: Draft, snapshot: Snapshot) -> dict[str, Any]:
-    """The draft's check result: remembered, joined while it runs, or run in a slot."""
-    assert draft.post is not None
-    key = draft.post.content_hash
-    if key in desk.results:
-        desk.results.move_to_end(key)
-        return desk.results[key]
-    if key in desk.inflight:
-        return await asyncio.shield(desk.inflight[key])
-    if desk.pending >= desk.jobs + desk.settings.check_queue:
-        raise Busy
-    future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-    desk.inflight[key] = future
-    desk.pending += 1
-    try:
-        async with desk.slots:
-            desk.running += 1
-            try:
-                request = RunRequest(
-                    jobs=1, use_cache=False, require_sandbox=not desk.allow_unsandboxed
-                )
-                result = await anyio.to_thread.run_sync(
-                    run_check, draft, snapshot, desk.runner, request
-                )
-            finally:
-                desk.running -= 1
-    except BaseException as err:
-        future.set_exception(err)
-        future.exception()  # retrieved here, so an unjoined failure is not logged as lost
-        raise
-    finally:
-        desk.pending -= 1
-        del desk.inflight[key]
-    future.set_result(result)
-    desk.results[key] = result
-    while len(desk.results) > CHECK_MEMORY:
-        desk.results.popitem(last=False)
-    return result
-
-
-async def _submit(request: Request, desk: Desk, payload: dict[str, Any]) -> Response:
-    draft, snapshot = await _read(desk, payload)
-    if not draft.ok:
-        return _error(
-            422, "fix the problems first", problems=problems_json(draft), body_line=draft.body_line
-        )
-    problem = await _sandbox_problem(desk)
-    if problem is None:
-        try:
-            result = await _checked(desk, draft, snapshot)
-        except Busy:
-            return _error(
-                503, "every check slot is busy; try again in a moment", {"Retry-After": "2"}
-            )
-        if result["status"] == "failed":
-            return _error(422, "the check failed; fix the examples first", check=result)
-    else:
-        result = {"status": "not-run", "reason": problem}
-    entry = entry_for(draft, result)
-    queue = snapshot.site.config.submissions_dir
-    submission, created = await anyio.to_thread.run_sync(
-        store, queue, draft.text, entry, desk.clock()
-    )
-    body = {
-        "id": submission.id,
-        "created": created,
-        "state": submission.state,
-        "path": target_path(draft).as_posix(),
-        "check": result["status"],
-    }
-    return JSONResponse(body, status_code=201 if created else 200)
-
-
 # --- live reload -------------------------------------------------------------------
-
-
-def _state_json(state: BuildState) -> dict[str, Any]:
-    return {
-        "version": state.version,
-        "ok": state.ok,
-        "summary": state.summary,
-        "problems": [
-            {"path": d.path, "line": d.line, "column": d.col, "code": d.code, "message": d.message}
-            for d in state.diagnostics
-        ],
-    }
 
 
 async def _events(request: Request, desk: Desk) -> Response:
@@ -339,7 +93,7 @@ async def _events(request: Request, desk: Desk) -> Response:
             state = desk.hub.state
             if state.version != sent:
                 sent = state.version
-                yield f"event: build\ndata: {json.dumps(_state_json(state))}\n\n"
+                yield f"event: build\ndata: {json.dumps(state_json(state))}\n\n"
             else:
                 yield ": still here\n\n"
             await desk.hub.wait(KEEPALIVE_S)

@@ -327,3 +327,15 @@ def test_the_rate_limiter_refills_and_keeps_clients_apart() -> None:
     now[0] = 30.0
     assert limiter.take("a") == 0.0
     assert limiter.take("a") > 0
+
+
+def test_without_a_sandbox_a_post_is_stored_unchecked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = site_with(tmp_path, monkeypatch, "  sandbox: none\n")
+    with desk_app(root) as desk:
+        status, answer = desk.call("/api/submit", draft())
+        assert (status, answer["check"]) == (201, "not-run")
+        (submission,) = listing(root / "submissions")
+        assert submission.meta["check"]["status"] == "not-run"
+        assert "--allow-unsandboxed" in submission.meta["check"]["reason"]

@@ -64,6 +64,8 @@
     var first = seen === null;
     var fresh = !first && state.version !== seen;
     seen = state.version;
+    // Shows which build this page has heard of (and that it is listening).
+    document.documentElement.setAttribute("data-pebbles-build", String(state.version));
     if (!state.ok) {
       showProblems(state);
       return;
