@@ -36,6 +36,7 @@ from .pysource import (
     bound_names,
     chance_modules,
     comments,
+    parse_module,
     placeholder,
     seeds_randomness,
     shadowed_builtins,
@@ -162,7 +163,7 @@ class _Builder:
             self._not_runnable(fence, row, why, _loose_names(scan.source))
             self._unchecked(fence, list(scan.markers), outputs)
             return
-        tree = ast.parse(scan.source)
+        tree = parse_module(scan.source)
         markers = list(scan.markers)
         if PRINT_COMMENT in self.rules:
             found, skipped = print_comment_markers(tree, comments(scan.source), fence.line)
@@ -438,7 +439,7 @@ class _Builder:
 
 def _parsed(source: str) -> list[ast.stmt]:
     try:
-        return ast.parse(source).body
+        return parse_module(source).body
     except (SyntaxError, ValueError):
         return []
 

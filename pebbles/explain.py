@@ -78,10 +78,10 @@ def _claim_words(claim: Claim, analysis: Analysis) -> str:
     flags = []
     if claim.version is not None:
         flags.append(f"for {claim.version.label}")
-    if not claim.strong:
-        flags.append("weak: a mismatch is a warning")
-    elif not claim.certain:
+    if not claim.certain:
         flags.append("may be prose: read as output only if it matches")
+    elif not claim.strong:
+        flags.append("weak: a mismatch is a warning")
     if claim.optional:
         flags.append("not output if the code prints nothing")
     tail = f" [{'; '.join(flags)}]" if flags else ""

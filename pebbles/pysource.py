@@ -90,18 +90,24 @@ class Statement:
     node: ast.stmt
 
 
+def parse_module(source: str) -> ast.Module:
+    """``source`` as a module, allowing a top-level ``await`` as notebooks (and the
+    execution engine) do; raises :class:`SyntaxError` (or :class:`ValueError`)."""
+    tree = compile(
+        source, "<block>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+    )
+    assert isinstance(tree, ast.Module)
+    return tree
+
+
 def parses(source: str) -> bool:
-    try:
-        ast.parse(source)
-    except (SyntaxError, ValueError):
-        return False
-    return True
+    return syntax_problem(source) is None
 
 
 def syntax_problem(source: str) -> tuple[int, str] | None:
     """``(row, message)`` of the first syntax error, or ``None`` when it parses."""
     try:
-        ast.parse(source)
+        parse_module(source)
     except SyntaxError as err:
         return err.lineno or 1, err.msg
     except ValueError as err:
@@ -122,7 +128,7 @@ _CODE_NODES = (
 def bare_values(source: str) -> bool:
     """Only names and literals standing alone, as printed values look when read as Python."""
     try:
-        tree = ast.parse(source)
+        tree = parse_module(source)
     except (SyntaxError, ValueError):
         return False
     return all(

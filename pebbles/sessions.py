@@ -31,6 +31,7 @@ from .model import (
     FrontMatter,
     Post,
     RunRequest,
+    Severity,
     SiteConfig,
 )
 from .runner import Observations
@@ -40,7 +41,7 @@ from .tracebacks import same_kind
 Execute = Callable[[Sequence[Post], SiteConfig, RunRequest], Observations]
 
 MAX_SESSIONS = 25  # per document; past this, its remaining units are not run
-_FAILED = ("error", "timeout", "killed", "memory", "output-limit")
+FAILED = ("error", "timeout", "killed", "memory", "output-limit")  # outcomes that end a session
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Ran:
 
     executions: dict[int, BlockExecution]  # by unit index; absent: never ran
     duration_s: float = 0.0
+    notes: tuple[Diagnostic, ...] = ()  # why some units never ran
 
 
 @dataclass
@@ -77,8 +79,28 @@ def run_documents(
             state.duration_s += seen.duration_s
             state.sessions += 1
             _absorb(state, taken, list(seen.executions[len(state.replay) :]))
-    results = {p.analysis.document.path: Ran(p.executions, p.duration_s) for p in progress}
+    results = {
+        p.analysis.document.path: Ran(p.executions, p.duration_s, _left_over(p)) for p in progress
+    }
     return results, tuple(warnings)
+
+
+def _left_over(state: _Progress) -> tuple[Diagnostic, ...]:
+    """Say so when a document failed too often for the rest of it to run."""
+    if not state.pending:
+        return ()
+    first = state.analysis.units[state.pending[0]]
+    return (
+        Diagnostic(
+            state.analysis.document.path,
+            first.line,
+            1,
+            Severity.INFO,
+            "too-many-failures",
+            f"not run from here on: the examples above failed {state.sessions} times "
+            f"(each failure starts a fresh session, up to {MAX_SESSIONS})",
+        ),
+    )
 
 
 def _next_session(state: _Progress) -> list[int]:
@@ -117,7 +139,7 @@ def _absorb(state: _Progress, taken: list[int], executions: list[BlockExecution]
         reached += 1
         state.executions[index] = execution
         unit = units[index]
-        if execution.outcome in _FAILED:
+        if execution.outcome in FAILED:
             if not _expected(unit, execution):
                 break
             continue

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -20,19 +21,19 @@ from .claims import Analysis, Claim, Unit, UnitKind
 from .conventions import PRINT_COMMENT, TRANSCRIPT
 from .matching import line_matches, normalise, outputs_match, unified_diff
 from .model import BlockExecution, Diagnostic, Severity
-from .pysource import bound_names
-from .sessions import Ran
+from .pysource import bound_names, parse_module
+from .sessions import FAILED, Ran
 from .tracebacks import (
     HEADER,
     before_traceback,
     environmental,
     exception_name,
+    may_be_kind,
     raised_exception,
     same_kind,
     stated_exception,
 )
 
-_FAILED = ("error", "timeout", "killed", "memory", "output-limit")
 _SIMILAR = 0.6  # difflib ratio above which unreadable text is "nearly" the output
 _NEAR = 0.8  # ... above which it is plainly meant as the output
 _NAME_ERROR = "NameError"
@@ -78,7 +79,7 @@ def judge_document(analysis: Analysis, ran: Ran | None, python: tuple[int, int])
     executions = ran.executions if ran else {}
     failures = _failures(analysis, executions)
     judged: list[Judged] = []
-    findings: list[Diagnostic] = list(analysis.notes)
+    findings: list[Diagnostic] = [*analysis.notes, *(ran.notes if ran else ())]
     for claim in analysis.claims:
         verdict = _judge(claim, analysis.units, executions, failures, python)
         judged.append(verdict)
@@ -120,7 +121,7 @@ def _failures(
                     found[(unit.index, None if whole else number)] = failure
                     if number < len(unit.examples):
                         lost.update(_binds(unit.examples[number].source))
-        if execution.outcome in _FAILED:
+        if execution.outcome in FAILED:
             found[(unit.index, None)] = _unit_failure(unit, execution, lost)
             lost.update(unit.binds)
     return found
@@ -160,7 +161,7 @@ def _missing_name(summary: str) -> str | None:
 
 def _binds(source: str) -> frozenset[str]:
     try:
-        return bound_names(ast.parse(source).body)
+        return bound_names(parse_module(source).body)
     except (SyntaxError, ValueError):
         return frozenset()
 
@@ -218,6 +219,8 @@ def _judge_failure(claim: Claim, failure: _Failure, stated: str | None, printed:
     if failure.kind != "plain":
         return Judged(claim, Verdict.UNCHECKED, failure.summary, _failure_words(failure))
     actual = _with_exception(before_traceback(printed), failure.summary)
+    if stated is not None and failure.name is not None and may_be_kind(stated, failure.name):
+        return Judged(claim, Verdict.DOUBTFUL, actual, f"{failure.name} may be a kind of {stated}")
     if stated is not None:
         return Judged(
             claim, Verdict.WRONG, actual, f"the text says {stated}; got {failure.summary}"
@@ -327,8 +330,8 @@ def _without_comment(line: str) -> str:
 def agrees(expected: str, actual: str, *, unordered: bool = False) -> bool:
     """Does ``actual`` fit the ``expected`` text under any reading the rules allow?
 
-    AUTHORING.md's matching (``...``, addresses, trailing space), then: runs of
-    spaces count as one (tables lose their alignment in tutorials), and lines
+    AUTHORING.md's matching (``...``, addresses, trailing space), then: spacing
+    that carries no meaning is ignored (see :func:`_spaced`), and lines
     that are Python literals compare as values (quotes, spacing, set order), with
     a repr-quoted string matching the plain text; a value wrapped over several
     lines by hand matches the one line Python prints.
@@ -336,13 +339,26 @@ def agrees(expected: str, actual: str, *, unordered: bool = False) -> bool:
     if outputs_match(expected, actual, unordered=unordered):
         return True
     want, got = normalise(expected), normalise(actual)
-    if [" ".join(w.split()) for w in want] == [" ".join(g.split()) for g in got]:
+    if [_spaced(w) for w in want] == [_spaced(g) for g in got]:
         return True
     if len(want) == len(got) and all(_same_line(w, g) for w, g in zip(want, got, strict=True)):
         return True
     if len(want) != len(got) and _same_line(" ".join(want), " ".join(got)):
         return True  # one value, wrapped over lines by hand as pprint would
     return unordered and len(want) == len(got) and sorted(want) == sorted(got)
+
+
+# NumPy 2 shows scalars as ``np.int64(5)`` where NumPy 1 (and most tutorials) show ``5``.
+_NUMPY_SCALAR = re.compile(r"\bnp\.(?:u?int|float|complex|bool|str_|bytes_)\w*\((.*?)\)")
+_AROUND_PUNCTUATION = re.compile(r"\s*([\[\](),])\s*")
+
+
+def _spaced(line: str) -> str:
+    """A line with spacing that carries no meaning taken out: runs of spaces (a table
+    that lost its alignment), spaces inside brackets and around commas (NumPy pads
+    its arrays), and NumPy 2's scalar wrappers."""
+    line = _NUMPY_SCALAR.sub(r"\1", line)
+    return _AROUND_PUNCTUATION.sub(r"\1", " ".join(line.split()))
 
 
 def _same_line(want: str, got: str) -> bool:
@@ -418,9 +434,14 @@ def _similar(expected: str, actual: str, threshold: float = _SIMILAR) -> bool:
 
 
 def _near(expected: str, actual: str) -> bool:
-    """One line that differs from the output by a letter or two: plainly meant as it."""
-    one_line = "\n" not in expected.strip() and "\n" not in actual.strip()
-    return one_line and not _prose(expected) and _similar(expected, actual, _NEAR)
+    """One line that differs from the output by a letter or two: plainly meant as it.
+
+    A single word (``# float`` for ``float64``) is more likely a label than a slip.
+    """
+    shown = expected.strip()
+    one_line = "\n" not in shown and "\n" not in actual.strip()
+    word = shown.isidentifier()
+    return one_line and not word and not _prose(shown) and _similar(shown, actual, _NEAR)
 
 
 def _failure_words(failure: _Failure) -> str:

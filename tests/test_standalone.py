@@ -172,7 +172,9 @@ def test_without_site_yml_check_is_standalone_and_front_matter_optional(
     docs: Path, cli: Cli
 ) -> None:
     write(docs, "plain.md", "# Plain\n\n```python\nprint('hi')  # hi\n```\n")
-    write(docs, "sub/with-header.md", "---\ntitle: Any: thing\n---\n```python\nprint(1)  # 1\n```\n")
+    write(
+        docs, "sub/with-header.md", "---\ntitle: Any: thing\n---\n```python\nprint(1)  # 1\n```\n"
+    )
     result = cli("check", "--no-cache")
     assert result.code == 0, result.out
     assert "2 documents: 2 passed" in result.out
@@ -355,11 +357,12 @@ def test_explain_shows_what_was_found_where_and_runs_nothing(docs: Path, cli: Cl
     assert result.out.splitlines()[1:] == [
         "  line 1: ```python — script, runs as 4 units",
         "    line 3: print-comment states '12' for the print on line 3",
-        "    line 4: skipped (print-comment): type shorthand, not an output",
+        "    line 4: print-comment states 'int' for the print on line 4 "
+        "[may be prose: read as output only if it matches]",
         "    line 5: rebinds len; later blocks run in a fresh session",
         "  line 8: ```untagged — >>> transcript",
         "    line 10: transcript states '4' for the >>> example on line 9",
-        "  2 stated outputs found (print-comment 1, transcript 1); 1 skipped",
+        "  3 stated outputs found (print-comment 2, transcript 1); 0 skipped",
     ]
 
 

@@ -32,7 +32,8 @@ CONVENTIONS = (
         PRINT_COMMENT,
         "a trailing comment on a print line is what that print writes: a bare value, "
         "a repr-quoted string, '-> text', or a value then an explanation after a comma "
-        "or dash; type shorthand ('# str') and prose are not read as output",
+        "or dash; plain text and type shorthand ('# str') count only when they are what "
+        "is printed, and are otherwise prose",
         "print(6 * 7)  # 42",
     ),
     Convention(

@@ -3,7 +3,9 @@
 Authors write the value bare (``# 42``), as a repr (``# 'hello'`` for a printed
 ``hello``), with an arrow or label (``# -> 42``, ``# Output: 42``), followed by an
 explanation (``# True, because 5 > 3``), as type shorthand (``# str``) or as prose.
-Only a comment read here as a value is a claim; shorthand and prose are skips.
+A value, a repr or a labelled text is a claim. Unquoted text and type shorthand
+may be the output or not: they are read as output only if the print writes
+exactly that (or, for text, nearly that), and otherwise as prose.
 """
 
 from __future__ import annotations
@@ -172,7 +174,9 @@ def read_comment(text: str) -> Reading | str:
         if value is not None:
             return value
     if _is_type_shorthand(text):
-        return "type shorthand, not an output"
+        # ``# str`` names a type, not what print writes; it counts only when the
+        # print writes exactly that (``print(type(x).__name__)  # str``).
+        return Reading(text, (), strong=False, certain=False)
     exception = _exception_name(text)
     if exception:
         return Reading(exception, (), strong=True, certain=True)
