@@ -8,10 +8,8 @@ from pathlib import Path
 
 from .model import CheckReport, Diagnostic, Site
 from .pages import BuildOptions, plan
-from .pwa import WORKER, write_pwa
-from .search import build_search_index
 from .site import assemble
-from .theme import Theme
+from .theme import WORKER_TEMPLATE, Theme
 from .write_site import AfterStep, WriteResult, outputs, write_site
 
 
@@ -58,8 +56,13 @@ def _after_steps(site: Site, theme: Theme, search: bool) -> list[AfterStep]:
     """Work over the finished pages: the search index, then the web app files (the
     service worker's cache version hashes everything written before it)."""
 
+    # Imported here: a no-op rebuild never gets this far, and these pull in
+    # Pillow and a subprocess runner it does not need.
+    from .pwa import write_pwa
+    from .search import build_search_index
+
     def web_app(out: Path) -> list[Diagnostic]:
-        return write_pwa(out, site.config, theme.static / WORKER, theme.assets)
+        return write_pwa(out, site.config, theme.static / WORKER_TEMPLATE, theme.assets)
 
     return [build_search_index, web_app] if search else [web_app]
 

@@ -97,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="link to index.html files, so the site can be browsed straight from disk",
     )
+    build_cmd.add_argument(
+        "--no-search",
+        action="store_true",
+        help="skip the search index (a faster build, for previews)",
+    )
     build_cmd.set_defaults(handler=_cmd_build)
     register_authoring(verbs, _add_site_options, _config)
     return parser
@@ -235,6 +240,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
         workers=workers,
         base_url=args.base_url,
         file_urls=args.file_urls,
+        search=not args.no_search,
     )
     result = build_site(loaded.site, None if args.no_check else report, theme, request)
     for diagnostic in result.diagnostics:

@@ -7,6 +7,7 @@ theme and pebbles' own code). An unchanged key means the old file is still right
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,13 +190,11 @@ def _edit_url(doc: Doc, data: SiteData) -> str:
     repo = config.brand.repo.rstrip("/")
     if not repo:
         return ""
-    source = Path(doc.post.path)
-    absolute = source if source.is_absolute() else Path.cwd() / source
-    try:
-        inside = absolute.resolve().relative_to(config.root.resolve()).as_posix()
-    except ValueError:
+    # String arithmetic, not Path.resolve(): this runs once per post on every build.
+    inside = os.path.relpath(os.path.join(os.getcwd(), doc.post.path), data.root)
+    if inside.startswith(".."):
         return ""
-    return f"{repo}/edit/{config.brand.branch}/{inside}"
+    return f"{repo}/edit/{config.brand.branch}/{Path(inside).as_posix()}"
 
 
 # --- fingerprints -----------------------------------------------------------------

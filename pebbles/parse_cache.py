@@ -35,22 +35,22 @@ def load_for_build(
     found = discover(config)
     salt = _salt(config, code_fingerprint)
     cached = _read(cache_dir, salt)
-    documents = [(path, False) for path in found.posts] + [(path, True) for path in found.guides]
+    documents = [(path, display_path(path), False) for path in found.posts]
+    documents += [(path, display_path(path), True) for path in found.guides]
     parsed: dict[str, tuple[str, Parsed]] = {}
-    missing: list[tuple[Path, bool]] = []
+    missing: list[tuple[Path, str, bool]] = []
     missing_keys: list[str] = []
-    for path, is_guide in documents:
-        shown = display_path(path)
+    for path, shown, is_guide in documents:
         key = _key(path, config)
         hit = cached.get(shown)
         if key and hit is not None and hit[0] == key:
             parsed[shown] = hit
         else:
-            missing.append((path, is_guide))
+            missing.append((path, shown, is_guide))
             missing_keys.append(key)
-    fresh = _parse(missing, config, workers)
-    for (path, _), key, result in zip(missing, missing_keys, fresh, strict=True):
-        parsed[display_path(path)] = (key, result)
+    fresh = _parse([(path, is_guide) for path, _, is_guide in missing], config, workers)
+    for (_, shown, _), key, result in zip(missing, missing_keys, fresh, strict=True):
+        parsed[shown] = (key, result)
     if missing and cache_dir is not None:
         _write(cache_dir, salt, {shown: hit for shown, hit in parsed.items() if hit[0]})
     return _loaded(config, documents, parsed, found.diagnostics)
@@ -58,20 +58,19 @@ def load_for_build(
 
 def _loaded(
     config: SiteConfig,
-    documents: list[tuple[Path, bool]],
+    documents: list[tuple[Path, str, bool]],
     parsed: dict[str, tuple[str, Parsed]],
     site_wide: tuple[Diagnostic, ...],
 ) -> Loaded:
     posts: list[Post] = []
     guides: list[Post] = []
     problems: dict[str, list[Diagnostic]] = {}
-    for path, is_guide in documents:
-        shown = display_path(path)
+    for _, shown, is_guide in documents:
         post, diagnostics = parsed[shown][1]
         problems[shown] = list(diagnostics)
         if post is not None:
             (guides if is_guide else posts).append(post)
-    selected = tuple(display_path(path) for path, _ in documents)
+    selected = tuple(shown for _, shown, _ in documents)
     site = Site(config, tuple(posts), tuple(guides), tuple(dict.fromkeys(site_wide)))
     return Loaded(site, selected, problems)
 

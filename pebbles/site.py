@@ -84,6 +84,7 @@ class SiteData:
     guides: tuple[Doc, ...]  # by title
     contributors: tuple[Contributor, ...]  # most posts first
     urls: Mapping[str, str]  # document path (as in Post.path, posix) -> page URL
+    root: str  # the site folder, resolved once
 
     def topic_of(self, doc: Doc) -> TopicEntry | None:
         for entry in self.topics:
@@ -131,9 +132,9 @@ def assemble(site: Site, report: CheckReport | None) -> SiteData:
     )
     newest = tuple(sorted(docs, key=_newest_first))
     urls = {Path(d.post.path).as_posix(): d.url for d in (*docs, *guides)}
-    return SiteData(
-        site, topics, _levels(site, topics), newest, guides, _contributors(newest), urls
-    )
+    root = str(site.config.root.resolve())
+    levels = _levels(site, topics)
+    return SiteData(site, topics, levels, newest, guides, _contributors(newest), urls, root)
 
 
 def _reading_order(doc: Doc) -> tuple[bool, int, _dt.date, str]:

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from .model import SiteConfig
-from .pwa import WORKER
-from .site import topic_url
+from .site import TopicEntry, topic_url
 
 THEME_DIR = "renderer"
+# The theme's service worker is a template the web-app step completes, not an asset.
+WORKER_TEMPLATE = "sw.js"
 _BUNDLED = Path(__file__).resolve().parent.parent / THEME_DIR
 _CODE = Path(__file__).resolve().parent
 
@@ -49,8 +51,7 @@ def load_theme(config: SiteConfig) -> Theme:
     for group in (_hashes(folder / "templates"), static, _hashes(_CODE, "*.py")):
         for name, digest in sorted(group.items()):
             whole.update(f"{name}\0{digest}\n".encode())
-    # The service worker in static/ is a template the web-app step fills in, not an asset.
-    assets = {name: digest for name, digest in static.items() if name != WORKER}
+    assets = {name: digest for name, digest in static.items() if name != WORKER_TEMPLATE}
     return Theme(folder, assets, whole.hexdigest())
 
 
@@ -76,9 +77,43 @@ def environment(theme: Theme) -> jinja2.Environment:
         lstrip_blocks=True,
         auto_reload=False,
     )
-    env.globals.update(href=_href, asset=_asset, theme_assets=theme.assets, topic_url=topic_url)
+    env.globals.update(
+        href=_href,
+        asset=_asset,
+        theme_assets=theme.assets,
+        topic_url=topic_url,
+        topic_link=_memoised_topic_link(env),
+    )
     env.filters["nice_date"] = nice_date
     return env
+
+
+def _memoised_topic_link(env: jinja2.Environment) -> Any:
+    """``topic_link(entry, current)``: one sidebar link, rendered once per distinct input.
+
+    Every page lists every topic twice, so this is most of the work of a page; the
+    memo key holds everything the snippet reads, so a hit is always the same HTML.
+    """
+    memo: dict[tuple[object, ...], Markup] = {}
+
+    @jinja2.pass_context
+    def topic_link(context: jinja2.runtime.Context, entry: TopicEntry, current: bool) -> Markup:
+        # aria-current marks the topic's own page, not a post inside the topic.
+        here = current and not context["current_post"]
+        root, file_urls = context["root"], context["file_urls"]
+        key = (root, file_urls, entry.topic, entry.url, entry.count, current, here)
+        if key not in memo:
+            values = {
+                "entry": entry,
+                "current": current,
+                "here": here,
+                "root": root,
+                "file_urls": file_urls,
+            }
+            memo[key] = Markup(env.get_template("_topic_link.html").render(values))
+        return memo[key]
+
+    return topic_link
 
 
 @jinja2.pass_context
