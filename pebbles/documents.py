@@ -58,8 +58,8 @@ class Document:
 def find_documents(targets: Sequence[Path]) -> tuple[list[Path], list[Diagnostic]]:
     """Every ``.md`` file under ``targets`` (files or folders), once each, in order.
 
-    Hidden files and folders are left out; a symbolic link loop is reported and
-    not walked.
+    Hidden files and folders, virtual environments and installed packages are
+    left out; a symbolic link loop is reported and not walked.
     """
     files: list[Path] = []
     problems: list[Diagnostic] = []
@@ -98,12 +98,22 @@ def _walk(top: Path, problems: list[Diagnostic]) -> Iterable[Path]:
             dirnames.clear()
             continue
         seen.add((info.st_dev, info.st_ino))
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not _tooling(Path(folder, d)))
         for name in sorted(filenames):
             if name.lower().endswith((".md", ".markdown")) and not name.startswith("."):
                 path = Path(folder, name)
                 if path.exists():
                     yield path
+
+
+_TOOLING = frozenset({"node_modules", "site-packages", "__pycache__"})
+
+
+def _tooling(folder: Path) -> bool:
+    """Hidden folders, virtual environments and installed packages hold no tutorials."""
+    return (
+        folder.name.startswith(".") or folder.name in _TOOLING or (folder / "pyvenv.cfg").is_file()
+    )
 
 
 def load_document(path: Path, max_bytes: int) -> tuple[Document | None, list[Diagnostic]]:

@@ -393,3 +393,29 @@ def test_usage_errors_exit_2(docs: Path, cli: Cli, args: tuple[str, ...], words:
     result = cli("check", *args)
     assert result.code == 2
     assert words in result.err
+
+
+def test_virtual_environments_and_hidden_folders_are_not_documents(docs: Path, cli: Cli) -> None:
+    wrong = "```python\nprint(1)  # 2\n```\n"
+    write(docs, "guide.md", "# Only prose here\n")
+    write(docs, "venv/pyvenv.cfg", "home = /usr/bin\n")
+    write(docs, "venv/lib/package/README.md", wrong)
+    write(docs, "node_modules/thing/README.md", wrong)
+    write(docs, ".github/notes.md", wrong)
+    result = cli("check", "--no-cache")
+    assert result.code == 0, result.out
+    assert "1 documents" in result.out
+
+
+def test_no_run_reads_but_does_not_run(docs: Path, cli: Cli) -> None:
+    write(docs, "wrong.md", "```python\nprint(1)  # 2\n```\n")
+    result = cli("check", "--no-run", "--format", "json")
+    assert result.code == 0
+    assert conventions(result)["print-comment"] == {
+        "name": "print-comment",
+        "found": 1,
+        "confirmed": 0,
+        "wrong": 0,
+        "other": 1,
+        "skipped": 0,
+    }

@@ -7,12 +7,13 @@ import textwrap
 
 import pytest
 
+from pebbles.agreement import agrees
 from pebbles.analysis import analyse
 from pebbles.conventions import NAMES
 from pebbles.documents import parse_document
 from pebbles.model import BlockExecution
 from pebbles.sessions import Ran
-from pebbles.verdicts import Verdict, agrees, judge_document
+from pebbles.verdicts import Verdict, judge_document
 
 
 @pytest.mark.parametrize(

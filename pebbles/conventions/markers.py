@@ -37,95 +37,122 @@ class Scan:
 
 def scan_markers(source: str, first_line: int, rules: frozenset[str]) -> Scan:
     """Find the markers of the enabled rules and blank the raw rows they own."""
-    rows = source.removesuffix("\n").split("\n")
-    blanked: set[int] = set()
-    raw: dict[int, list[int]] = {}  # label row -> the raw output rows under it
-    for number, row in enumerate(rows, start=1):
-        if ARROW in rules and row.lstrip().startswith(_ARROWS):
-            blanked.add(number)
-        if OUTPUT_COMMENT in rules and _label(row) is not None and not _label_rest(row):
-            under = _raw_rows(rows, number)
-            raw[number] = under
-            blanked.update(under)
-    cleaned = [("" if n in blanked else row) for n, row in enumerate(rows, start=1)]
-    text = "\n".join(cleaned) + "\n"
-    own_comments = {c.row: c for c in comments(text) if not c.trailing}
-    trailing = [c for c in comments(text) if c.trailing]
-    code_rows = [
-        n
-        for n, row in enumerate(cleaned, start=1)
-        if row.strip() and n not in own_comments and n not in blanked
-    ]
+    block = _Block.read(source, first_line, rules)
     markers: list[Marker] = []
     skips: list[Skip] = []
     end_label: Marker | None = None
-
-    def above(row: int) -> int | None:
-        earlier = [n for n in code_rows if n < row]
-        return earlier[-1] if earlier else None
-
     number = 1
-    while number <= len(rows):
-        row = rows[number - 1]
-        stripped = row.strip()
-        line = first_line + number - 1
-        kind = _kind(stripped, number in own_comments or number in blanked, rules)
+    while number <= len(block.rows):
+        kind = block.kind(number)
         if kind is None:
             number += 1
             continue
-        if kind == OUTPUT_COMMENT:
-            taken, texts, first = _label_body(rows, number, raw, own_comments)
-            anchor = above(number)
-            version = _version(stripped)
-            if not texts and number + taken - 1 >= _last_code(code_rows):
-                end_label = Marker(
-                    OUTPUT_COMMENT,
-                    row=anchor or 0,
-                    line=line,
-                    col=1,
-                    text="",
-                    scope=Scope.SEGMENT,
-                    version=version,
-                )
-            elif anchor is None:
-                skips.append(Skip(OUTPUT_COMMENT, line, "no code above it"))
-            elif not texts:
-                skips.append(Skip(OUTPUT_COMMENT, line, "no output under it"))
-            else:
-                markers.append(
-                    Marker(
-                        OUTPUT_COMMENT,
-                        row=anchor,
-                        line=first_line + first - 1,
-                        col=1,
-                        text="\n".join(texts) + "\n",
-                        scope=Scope.SEGMENT,
-                        version=version,
-                    )
-                )
-            number += taken
-            continue
-        taken = _run_length(rows, number, kind, rules)
-        texts = [_after_marker(rows[n - 1].strip(), kind) for n in range(number, number + taken)]
-        anchor = above(number)
-        if anchor is None:
-            skips.append(Skip(kind, line, "no code above it"))
+        taken, found = block.label(number) if kind == OUTPUT_COMMENT else block.run(number, kind)
+        if isinstance(found, Skip):
+            skips.append(found)
+        elif found.text:
+            markers.append(found)
         else:
-            markers.append(Marker(kind, row=anchor, line=line, col=1, text="\n".join(texts) + "\n"))
+            end_label = found
         number += taken
-    for comment in trailing:
-        said = comment.text.lstrip("#").strip()
-        if ARROW in rules and said.startswith(_ARROWS):
-            markers.append(
-                Marker(
-                    ARROW,
-                    row=comment.row,
-                    line=first_line + comment.row - 1,
-                    col=comment.col + 1,
-                    text=_after_marker(said, ARROW) + "\n",
-                )
+    markers.extend(block.trailing_arrows())
+    return Scan(block.text, tuple(markers), tuple(skips), tuple(sorted(block.blanked)), end_label)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """A block's rows, which of them are raw output, comments or code."""
+
+    rows: list[str]
+    first_line: int
+    rules: frozenset[str]
+    blanked: frozenset[int]  # raw rows, removed before the code runs
+    raw: dict[int, list[int]]  # label row -> the raw output rows under it
+    own_comments: dict[int, Comment]  # comments alone on their row
+    trailing: list[Comment]  # comments after code
+    code_rows: list[int]
+
+    @classmethod
+    def read(cls, source: str, first_line: int, rules: frozenset[str]) -> _Block:
+        rows = source.removesuffix("\n").split("\n")
+        blanked: set[int] = set()
+        raw: dict[int, list[int]] = {}
+        for number, row in enumerate(rows, start=1):
+            if ARROW in rules and row.lstrip().startswith(_ARROWS):
+                blanked.add(number)
+            if OUTPUT_COMMENT in rules and _label(row) is not None and not _label_rest(row):
+                raw[number] = _raw_rows(rows, number)
+                blanked.update(raw[number])
+        cleaned = [("" if n in blanked else row) for n, row in enumerate(rows, start=1)]
+        found = comments("\n".join(cleaned) + "\n")
+        own = {c.row: c for c in found if not c.trailing}
+        code = [
+            n
+            for n, row in enumerate(cleaned, start=1)
+            if row.strip() and n not in own and n not in blanked
+        ]
+        trailing = [c for c in found if c.trailing]
+        return cls(rows, first_line, rules, frozenset(blanked), raw, own, trailing, code)
+
+    @property
+    def text(self) -> str:
+        """The block as it runs: raw output rows blank, every row on its line."""
+        kept = ["" if n in self.blanked else row for n, row in enumerate(self.rows, start=1)]
+        return "\n".join(kept) + "\n"
+
+    def kind(self, number: int) -> str | None:
+        mine = number in self.own_comments or number in self.blanked
+        return _kind(self.rows[number - 1].strip(), mine, self.rules)
+
+    def above(self, number: int) -> int | None:
+        """The last code row before ``number``: the code a marker there speaks for."""
+        earlier = [n for n in self.code_rows if n < number]
+        return earlier[-1] if earlier else None
+
+    def label(self, number: int) -> tuple[int, Marker | Skip]:
+        """An ``# Output:`` row and what follows it; an empty marker when the block
+        ends there (its output is then the next fence)."""
+        stripped = self.rows[number - 1].strip()
+        taken, texts, first = _label_body(self.rows, number, self.raw, self.own_comments)
+        anchor = self.above(number)
+        line = self.first_line + number - 1
+        version = _version(stripped)
+        if not texts and number + taken - 1 >= (self.code_rows[-1] if self.code_rows else 0):
+            return taken, Marker(
+                OUTPUT_COMMENT, anchor or 0, line, 1, "", scope=Scope.SEGMENT, version=version
             )
-    return Scan(text, tuple(markers), tuple(skips), tuple(sorted(blanked)), end_label)
+        if anchor is None:
+            return taken, Skip(OUTPUT_COMMENT, line, "no code above it")
+        if not texts:
+            return taken, Skip(OUTPUT_COMMENT, line, "no output under it")
+        text = "\n".join(texts) + "\n"
+        where = self.first_line + first - 1
+        return taken, Marker(
+            OUTPUT_COMMENT, anchor, where, 1, text, scope=Scope.SEGMENT, version=version
+        )
+
+    def run(self, number: int, kind: str) -> tuple[int, Marker | Skip]:
+        """Consecutive ``#>`` or ``==>`` rows under a statement."""
+        taken = _run_length(self.rows, number, kind, self.rules)
+        texts = [
+            _after_marker(self.rows[n - 1].strip(), kind) for n in range(number, number + taken)
+        ]
+        anchor = self.above(number)
+        line = self.first_line + number - 1
+        if anchor is None:
+            return taken, Skip(kind, line, "no code above it")
+        return taken, Marker(kind, anchor, line, 1, "\n".join(texts) + "\n")
+
+    def trailing_arrows(self) -> list[Marker]:
+        """``expression  # ==> value`` on the statement's own row."""
+        found = []
+        for comment in self.trailing:
+            said = comment.text.lstrip("#").strip()
+            if ARROW in self.rules and said.startswith(_ARROWS):
+                line = self.first_line + comment.row - 1
+                text = _after_marker(said, ARROW) + "\n"
+                found.append(Marker(ARROW, comment.row, line, comment.col + 1, text))
+        return found
 
 
 def _kind(stripped: str, is_comment_or_raw: bool, rules: frozenset[str]) -> str | None:
@@ -234,7 +261,3 @@ def _uncomment(stripped: str) -> str:
 
 def _one_space(text: str) -> str:
     return text[1:] if text.startswith(" ") else text
-
-
-def _last_code(code_rows: list[int]) -> int:
-    return code_rows[-1] if code_rows else 0
