@@ -16,7 +16,7 @@ from typing import Any
 from .config import find_site_root
 from .errors import EXIT_OK, UsageError
 from .model import SiteConfig
-from .scaffold import NewPost, create_post, find_topic, topic_suggestions
+from .scaffold import NewPost, create_post, find_topic
 from .submissions import STATES, Submission, accept, listing, reject
 
 ConfigOf = Callable[[argparse.Namespace], SiteConfig]
@@ -106,11 +106,6 @@ def ask_missing(fields: dict[str, str], config: SiteConfig, ask: Ask) -> dict[st
             topic = find_topic(config, wanted)
         except UsageError as err:
             print(f"  {err}", file=sys.stderr)
-            near = topic_suggestions(config, wanted)
-            if near:
-                print(
-                    "  close: " + ", ".join(f"{t.slug} ({t.title})" for t in near), file=sys.stderr
-                )
             answers["topic"] = ""
             continue
         answers["topic"] = topic.slug

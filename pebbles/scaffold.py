@@ -70,7 +70,7 @@ def find_topic(config: SiteConfig, wanted: str) -> Topic:
     raise UsageError(f"unknown topic '{wanted}'{_suggestions(config, key)}")
 
 
-def topic_suggestions(config: SiteConfig, wanted: str) -> list[Topic]:
+def _near_topics(config: SiteConfig, wanted: str) -> list[Topic]:
     """Up to three topics whose slug or title is close to ``wanted``."""
     names = {t.slug: t for t in config.topics}
     names.update({t.title.casefold(): t for t in config.topics})
@@ -85,7 +85,7 @@ def topic_suggestions(config: SiteConfig, wanted: str) -> list[Topic]:
 
 
 def _suggestions(config: SiteConfig, wanted: str) -> str:
-    found = topic_suggestions(config, wanted) if wanted else []
+    found = _near_topics(config, wanted) if wanted else []
     if not found:
         return "; see the topics in site.yml"
     return " (did you mean " + " or ".join(f"'{t.slug}'" for t in found) + "?)"
