@@ -28,7 +28,13 @@ from typing import Any
 import pytest
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+    from playwright.sync_api import (
+        Browser,
+        BrowserContext,
+        ConsoleMessage,
+        Page,
+        sync_playwright,
+    )
 
     HAVE_PLAYWRIGHT = True
 except ImportError:  # pragma: no cover - CI installs it with the test extra
@@ -216,11 +222,12 @@ class Watched:
 
     def watch(self, page: Page) -> None:
         self.pages.append(page)
-        page.on(
-            "console",
-            lambda m: self.errors.append(f"console: {m.text}") if m.type == "error" else None,
-        )
-        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+        page.on("console", lambda m: self._console(page, m))
+        page.on("pageerror", lambda e: self.errors.append(f"{page.url}: uncaught: {e}"))
+
+    def _console(self, page: Page, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            self.errors.append(f"{page.url}: console: {message.text}")
 
     def fired(self) -> list[str]:
         found: list[str] = []
@@ -240,6 +247,9 @@ def new_context(browser: Browser, server: Server) -> Iterator[NewContext]:
 
     def make(**options: Any) -> BrowserContext:
         options.setdefault("viewport", DESKTOP)
+        # The worker precaches the theme on every fresh context; only the tests
+        # about it (and the page-kind sweep) pay for that.
+        options.setdefault("service_workers", "block")
         context = browser.new_context(base_url=server.url, **options)
         context.set_default_timeout(10_000)
         context.add_init_script(PROBE)
@@ -264,6 +274,12 @@ def context(new_context: NewContext) -> BrowserContext:
 @pytest.fixture
 def page(context: BrowserContext) -> Page:
     return context.new_page()
+
+
+@pytest.fixture
+def live_page(new_context: NewContext) -> Page:
+    """A page whose context lets the site's service worker run."""
+    return new_context(service_workers="allow").new_page()
 
 
 @pytest.fixture

@@ -25,6 +25,12 @@ OFFER_INSTALL = """() => {
 CONTROLLED = "navigator.serviceWorker.controller !== null"
 
 
+@pytest.fixture
+def page(live_page: Page) -> Page:
+    """Every test here runs with the service worker allowed."""
+    return live_page
+
+
 def _install_banner(page: Page) -> Locator:
     return page.get_by_role("region", name="Install the app")
 

@@ -184,3 +184,37 @@ def test_topic_link_preselects_the_topic(page: Page) -> None:
     page.goto("write/?topic=decorators")
     expect(_field(page, "topic")).to_have_value("decorators")
     expect(page).to_have_url(re.compile(r"write/\?topic=decorators$"))
+
+
+# Pebbles.renderMarkdown(text) -> the preview's HTML, for the cases the subset covers.
+PREVIEW_CASES = {
+    "# Title #": "<h1>Title</h1>",
+    "a *b **c** d* e": "<p>a <em>b <strong>c</strong> d</em> e</p>",
+    "snake_case_name and _em_": "<p>snake_case_name and <em>em</em></p>",
+    "~~gone~~ \\*literal\\*": "<p><del>gone</del> *literal*</p>",
+    "``a ` b``": "<p><code>a ` b</code></p>",
+    "3. three\n4. four": '<ol start="3"><li>three</li><li>four</li></ol>',
+    "- a\n  more\n- b": "<ul><li>a\nmore</li><li>b</li></ul>",
+    "---": "<hr>",
+    "> q\n> r": "<blockquote><p>q\nr</p></blockquote>",
+    "```\nunclosed <b>": "<pre><code>unclosed &lt;b&gt;</code></pre>",
+    "~~~py extra\nx = 1\n~~~": '<pre data-language="py"><code class="language-py">x = 1</code></pre>',
+    "<https://x.org/a>": '<p><a href="https://x.org/a" rel="nofollow noopener noreferrer">https://x.org/a</a></p>',
+    "[t](<a b.md> 'T')": '<p><a href="a b.md" rel="nofollow noopener noreferrer" title="T">t</a></p>',
+    "[x](//evil.example/)": '<p><a href="//evil.example/" rel="nofollow noopener noreferrer">x</a></p>',
+    "[x](\u0000javascript:alert(1))": '<p><span class="md-unsafe-link">x</span></p>',
+    "<b onclick=x>&amp;</b>": "<p>&lt;b onclick=x&gt;&amp;amp;&lt;/b&gt;</p>",
+}
+
+
+def test_preview_renderer_cases(page: Page) -> None:
+    page.goto("write/")
+    rendered = page.evaluate(
+        """cases => Object.fromEntries(Object.keys(cases).map(text => {
+          const box = document.createElement("div");
+          box.append(Pebbles.renderMarkdown(text));
+          return [text, box.innerHTML];
+        }))""",
+        PREVIEW_CASES,
+    )
+    assert rendered == PREVIEW_CASES

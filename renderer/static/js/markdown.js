@@ -19,12 +19,14 @@
   // Characters a browser silently drops from URLs: they could hide a scheme.
   var URL_NOISE = /[\u0000-\u0020\u007f-\u009f]/g;
 
+  // The check runs on the target with every such character removed, which is
+  // stricter than any browser; the link keeps what the author wrote.
   function safeHref(raw) {
     var cleaned = raw.replace(URL_NOISE, "");
     if (!cleaned) return null;
     try {
       var protocol = new URL(cleaned, "https://preview.invalid/").protocol;
-      return protocol === "http:" || protocol === "https:" ? cleaned : null;
+      return protocol === "http:" || protocol === "https:" ? raw.trim() : null;
     } catch (err) {
       return null;
     }
