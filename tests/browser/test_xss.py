@@ -107,3 +107,21 @@ def test_markdown_link_schemes_never_become_links(page: Page) -> None:
     page.goto(BODY_PROBES)
     hrefs = page.locator(".post-body a").evaluate_all("links => links.map(a => a.protocol)")
     assert set(hrefs) <= {"http:", "https:"}
+
+
+def test_audit_catches_planted_problems(page: Page) -> None:
+    # The audit above must be able to fail: plant one of each kind and count them.
+    page.goto(BODY_PROBES)
+    page.evaluate(
+        """() => {
+          const body = document.querySelector(".post-body");
+          const link = document.createElement("a");
+          link.setAttribute("href", "javascript:void 0");
+          const bold = document.createElement("b");
+          bold.setAttribute("onmouseover", "void 0");
+          const script = document.createElement("script");
+          script.type = "text/plain";
+          body.append(link, bold, script, document.createElementNS("http://www.w3.org/2000/svg", "svg"));
+        }"""
+    )
+    assert len(page.evaluate(AUDIT)) == 4
