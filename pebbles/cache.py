@@ -34,6 +34,9 @@ CACHE_DIR = ".pebbles-cache"
 # The modules that decide what a post's code observes: editing any of them (or
 # upgrading pebbles) must invalidate every entry.
 _ENGINE_MODULES = ("protocol", "session", "worker", "sandbox", "executions", "cache")
+# Where output and tracebacks name a line of a post: 'File "post.md", line 12',
+# 'post.md:12: UserWarning' (warnings), and the runner's own "at line 12".
+_LINE_MENTION = re.compile(r'((?:File "([^"]+)", line )|(?:(\S+\.md):)|\bat line )(\d+)')
 _IMPORT = re.compile(r"^[ \t]*(?:from|import)[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 _FIELDS = {f.name for f in fields(BlockExecution)}
 
@@ -127,7 +130,7 @@ class RunCache:
             self._write(self.root / "durations.json", {**self.durations(), **measured})
 
     def _entry(self, key: str) -> Path:
-        return self.root / "runs" / key[:2] / f"{key}.json"
+        return Path(f"{self.root}/runs/{key[:2]}/{key}.json")
 
     def _write(self, path: Path, data: Any) -> None:
         try:
@@ -188,12 +191,11 @@ class _LineMover:
     """Maps ``.md`` lines recorded when a post ran to where those lines are now."""
 
     def __init__(self, path: str, old_lines: list[int], blocks: tuple[CodeBlock, ...]) -> None:
+        self.path = path
         self.spans = [
             (int(old), int(old) + b.source.count("\n") + 1, b.line - int(old))
             for old, b in zip(old_lines, blocks, strict=True)
         ]
-        quoted = re.escape(path)
-        self.pattern = re.compile(rf'("{quoted}", line |{quoted}:|\bat line )(\d+)')
 
     def line(self, line: int) -> int:
         for first, last, shift in self.spans:
@@ -204,7 +206,14 @@ class _LineMover:
     def text(self, text: str | None) -> str | None:
         if text is None:
             return None
-        return self.pattern.sub(lambda m: m.group(1) + str(self.line(int(m.group(2)))), text)
+
+        def moved(found: re.Match[str]) -> str:
+            named = found.group(2) or found.group(3)
+            if named is not None and named != self.path:
+                return found.group(0)  # a line of some other file
+            return found.group(1) + str(self.line(int(found.group(4))))
+
+        return _LINE_MENTION.sub(moved, text)
 
     def execution(self, e: BlockExecution) -> BlockExecution:
         if all(shift == 0 for _, _, shift in self.spans):

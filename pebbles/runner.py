@@ -85,7 +85,9 @@ def observe_posts(posts: Sequence[Post], config: SiteConfig, request: RunRequest
     """What each post's code does when run (or what it did, from the cache)."""
     sandbox = choose(config.check.sandbox, request.require_sandbox)
     cache = RunCache(request.cache_dir or config.root / CACHE_DIR) if request.use_cache else None
-    planned = [_plan(number, post, config, sandbox) for number, post in enumerate(posts)]
+    # Each post's output markers carry a nonce the post cannot guess beforehand.
+    token = secrets.token_hex(8)
+    planned = [_plan(n, post, config, sandbox, token) for n, post in enumerate(posts)]
     observed: dict[str, Observed] = {}
     to_run: list[_Planned] = []
     for item in planned:
@@ -106,7 +108,9 @@ def observe_posts(posts: Sequence[Post], config: SiteConfig, request: RunRequest
     return Observations(observed, (_no_sandbox(config, sandbox),) if unsafe else ())
 
 
-def _plan(number: int, post: Post, config: SiteConfig, sandbox: Sandbox) -> _Planned:
+def _plan(
+    number: int, post: Post, config: SiteConfig, sandbox: Sandbox, run_token: str
+) -> _Planned:
     check = config.check
     blocks = [
         _block_job(b, check.block_timeout) for b in post.runnable_blocks if b.options.skip is None
@@ -114,7 +118,7 @@ def _plan(number: int, post: Post, config: SiteConfig, sandbox: Sandbox) -> _Pla
     job = Job(
         id=number,
         path=post.path,
-        nonce=secrets.token_hex(8),
+        nonce=f"{run_token}{number}",
         post_timeout=check.post_timeout,
         output_limit=check.output_limit_kib * 1024,
         blocks=blocks,
