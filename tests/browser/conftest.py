@@ -56,6 +56,7 @@ CHROMIUM_ARGS = [
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
 FLAGSHIP = "posts/multithreading-and-semaphores/"
+SUB_PATH = "/sub/"
 
 # Runs before any page script: every way an injected script could announce itself
 # lands in window.__xssFired, which the page fixture checks.
@@ -157,6 +158,12 @@ _TYPES = {
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    def translate_path(self, path: str) -> str:
+        # The same site also answers under /sub/, as if deployed to a sub-path.
+        if path.startswith(SUB_PATH):
+            path = path[len(SUB_PATH) - 1 :]
+        return super().translate_path(path)
+
     def guess_type(self, path: str | os.PathLike[str]) -> str:
         text = str(path)
         if text.endswith("/"):  # a folder URL answers with its index.html
