@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -116,9 +118,6 @@ def write_site(n: int) -> Path:
     shutil.rmtree(root, ignore_errors=True)
     (root / "content").mkdir(parents=True)
     (root / "site.yml").write_text(site_yml(), encoding="utf-8")
-    (root / "mkdocs.yml").write_text(
-        "site_name: Bench\ndocs_dir: content\nsite_dir: mkdocs_site\n", encoding="utf-8"
-    )
     for number in range(n):
         folder = root / "content" / f"topic-{number % TOPICS}"
         folder.mkdir(exist_ok=True)
@@ -126,26 +125,42 @@ def write_site(n: int) -> Path:
     return root
 
 
-def timed(command: list[str], cwd: Path) -> float:
+@dataclass(frozen=True)
+class Timing:
+    wall: float  # what a user waits
+    cpu: float  # user + system time of the command and its children: steady under load
+
+    def __str__(self) -> str:
+        return f"{self.wall:6.2f}s ({self.cpu:5.2f} cpu)"
+
+
+def timed(command: list[str], cwd: Path) -> Timing:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Timing(wall, cpu)
 
 
-def pebbles_cold(root: Path) -> float:
+def pebbles_cold(root: Path, *flags: str) -> Timing:
     for leftover in (root / "_site", root / ".pebbles-cache"):
         shutil.rmtree(leftover, ignore_errors=True)
-    return timed([sys.executable, "-m", "pebbles", "build", "--no-check"], root)
+    return pebbles_again(root, *flags)
 
 
-def pebbles_noop(root: Path) -> float:
-    return timed([sys.executable, "-m", "pebbles", "build", "--no-check"], root)
+def pebbles_again(root: Path, *flags: str) -> Timing:
+    return timed([sys.executable, "-m", "pebbles", "build", "--no-check", *flags], root)
 
 
-def mkdocs_cold(root: Path) -> float:
+def mkdocs_cold(root: Path, search: bool) -> Timing:
+    """mkdocs' default build has its search plugin on; ``plugins: []`` turns it off."""
+    config = root / "mkdocs.yml"
+    base = "site_name: Bench\ndocs_dir: content\nsite_dir: mkdocs_site\n"
+    config.write_text(base + ("" if search else "plugins: []\n"), encoding="utf-8")
     shutil.rmtree(root / "mkdocs_site", ignore_errors=True)
     return timed([str(MKDOCS_VENV / "bin" / "mkdocs"), "build", "--quiet"], root)
 
@@ -155,42 +170,48 @@ def ensure_mkdocs() -> None:
     if (MKDOCS_VENV / "bin" / "mkdocs").exists():
         return
     subprocess.run([sys.executable, "-m", "venv", str(MKDOCS_VENV)], check=True)
-    subprocess.run(
-        [str(MKDOCS_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "mkdocs"], check=True
-    )
+    pip = [str(MKDOCS_VENV / "bin" / "python"), "-m", "pip", "install", "-q", "mkdocs"]
+    subprocess.run(pip, check=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print its table; the exit code is 0 unless a build fails."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Run the benchmark and print its tables; the exit code is 0 unless a build fails."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 2000, 5000])
     parser.add_argument("--mkdocs-sizes", type=int, nargs="*", default=[1000])
     args = parser.parse_args(argv)
     if args.mkdocs_sizes:
         ensure_mkdocs()
     print(f"site build benchmark · {os.cpu_count()} CPUs · Python {sys.version.split()[0]}")
+    print("times are wall clock, with CPU seconds (user + system, all processes) in brackets")
     print(
-        f"{'posts':>6} {'pebbles cold':>13} {'per post':>9} {'no-op':>8} {'no-op/cold':>11} {'mkdocs':>9} {'speed-up':>9}"
+        f"{'posts':>6} {'cold build':>20} {'per post':>9} {'no-op rebuild':>20} {'no-search build':>20}"
     )
     per_post: dict[int, float] = {}
+    pairs: list[str] = []
     for n in sorted(args.sizes):
         root = write_site(n)
         cold = pebbles_cold(root)
-        noop = pebbles_noop(root)
-        per_post[n] = cold / n
-        mkdocs = mkdocs_cold(root) if n in args.mkdocs_sizes else None
-        ratio = f"{mkdocs / cold:8.1f}x" if mkdocs else f"{'-':>9}"
-        mk = f"{mkdocs:8.2f}s" if mkdocs else f"{'-':>9}"
-        print(
-            f"{n:>6} {cold:12.2f}s {per_post[n] * 1000:7.2f}ms {noop:7.2f}s "
-            f"{noop / cold:10.1%} {mk} {ratio}"
-        )
+        noop = pebbles_again(root)
+        bare = pebbles_cold(root, "--no-search")
+        per_post[n] = cold.wall / n
+        print(f"{n:>6} {cold!s:>20} {per_post[n] * 1000:7.2f}ms {noop!s:>20} {bare!s:>20}")
+        print(f"{'':>6} no-op / cold: {noop.wall / cold.wall:.1%} of the wall time")
+        if n in args.mkdocs_sizes:
+            for label, mine, theirs in (
+                ("with search", cold, mkdocs_cold(root, search=True)),
+                ("without search", bare, mkdocs_cold(root, search=False)),
+            ):
+                pairs.append(
+                    f"N={n} {label}: mkdocs {theirs} vs pebbles {mine}: "
+                    f"{theirs.wall / mine.wall:.1f}x wall, {theirs.cpu / mine.cpu:.1f}x cpu"
+                )
     smallest, largest = min(per_post), max(per_post)
     if largest != smallest:
         growth = per_post[largest] / per_post[smallest]
-        print(
-            f"linearity: time per post at N={largest} is {growth:.2f}x that at N={smallest} (1.00 = linear)"
-        )
+        print(f"linearity: wall time per post at N={largest} is {growth:.2f}x that at N={smallest}")
+    for line in pairs:
+        print(f"speed-up over mkdocs build (default theme), {line}")
     return 0
 
 

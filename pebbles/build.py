@@ -41,6 +41,7 @@ def build_site(
         manifest=_manifest(request),
         workers=request.workers,
         after=_after_steps(site, theme, request.search),
+        after_key=_after_key(site, request.search),
     )
 
 
@@ -65,6 +66,14 @@ def _after_steps(site: Site, theme: Theme, search: bool) -> list[AfterStep]:
         return write_pwa(out, site.config, theme.static / WORKER_TEMPLATE, theme.assets)
 
     return [build_search_index, web_app] if search else [web_app]
+
+
+def _after_key(site: Site, search: bool) -> str:
+    """What the after steps read besides the pages: whether to index, and the
+    service worker's kill switch."""
+    from .pwa import KILL_SWITCH
+
+    return f"search={search} kill={(site.config.root / KILL_SWITCH).exists()}"
 
 
 def summary_line(result: WriteResult) -> str:

@@ -81,13 +81,19 @@ def write_site(
     manifest: Path | None,
     workers: int,
     after: Sequence[AfterStep] = (),
+    after_key: str = "",
 ) -> WriteResult:
-    """Produce ``files`` in ``out``; ``manifest`` (None: no reuse) remembers the keys."""
+    """Produce ``files`` in ``out``; ``manifest`` (None: no reuse) remembers the keys.
+
+    ``after`` steps work over the finished pages; ``after_key`` names what they
+    depend on beyond the pages, so a change there is not mistaken for a no-op.
+    """
     started = time.perf_counter()
     check_target(out, data.site.config)
-    previous = _read_manifest(manifest, out)
+    previous, previous_after = _read_manifest(manifest, out)
     wanted = {f.path: f.key for f in files}
-    if previous == wanted and all((out / path).is_file() for path in wanted):
+    unchanged = previous == wanted and previous_after == after_key
+    if unchanged and all((out / path).is_file() for path in wanted):
         return WriteResult(out, len(files), 0, 0, True, (), time.perf_counter() - started)
     temp = out.parent / f"{TEMP_PREFIX}{out.name}-{secrets.token_hex(4)}"
     temp.mkdir(parents=True)
@@ -110,7 +116,7 @@ def write_site(
             shutil.rmtree(temp, ignore_errors=True)
         else:
             _swap(temp, out)
-            _write_manifest(manifest, out, wanted)
+            _write_manifest(manifest, out, wanted, after_key)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise
@@ -138,25 +144,32 @@ def check_target(out: Path, config: SiteConfig) -> None:
 # --- reuse and the manifest ---------------------------------------------------------
 
 
-def _read_manifest(manifest: Path | None, out: Path) -> dict[str, str]:
+def _read_manifest(manifest: Path | None, out: Path) -> tuple[dict[str, str], str | None]:
     if manifest is None or not out.is_dir():
-        return {}
+        return {}, None
     try:
         saved = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {}
+        return {}, None
     if not isinstance(saved, dict) or saved.get("version") != MANIFEST_VERSION:
-        return {}
-    files = saved.get("files")
-    return files if isinstance(files, dict) else {}
+        return {}, None
+    files, after = saved.get("files"), saved.get("after")
+    if not isinstance(files, dict) or not isinstance(after, str):
+        return {}, None
+    return files, after
 
 
-def _write_manifest(manifest: Path | None, out: Path, files: dict[str, str]) -> None:
+def _write_manifest(manifest: Path | None, out: Path, files: dict[str, str], after: str) -> None:
     if manifest is None:
         return
     manifest.parent.mkdir(parents=True, exist_ok=True)
     scratch = manifest.with_name(f"{manifest.name}.{secrets.token_hex(4)}")
-    payload = {"version": MANIFEST_VERSION, "out": str(out.resolve()), "files": files}
+    payload = {
+        "version": MANIFEST_VERSION,
+        "out": str(out.resolve()),
+        "files": files,
+        "after": after,
+    }
     scratch.write_text(json.dumps(payload, sort_keys=True), encoding="utf-8")
     os.replace(scratch, manifest)
 

@@ -291,3 +291,14 @@ def test_refuses_to_replace_a_folder_it_did_not_build(
     assert "not a built site" in done.err
     assert (precious / "diary.txt").read_text(encoding="utf-8") == "mine"
     assert cli("build", "--no-check", "--out", str(fixture_site)).code == 2
+
+
+def test_turning_search_on_is_not_mistaken_for_a_no_op(
+    fixture_site: Path, cli: Callable[..., Result]
+) -> None:
+    assert cli("build", "--no-check", "--no-search").code == 0
+    assert not (fixture_site / "_site" / "pagefind").exists()
+    done = cli("build", "--no-check")
+    assert done.code == 0
+    assert "0 posts re-rendered" in done.out and "up to date" not in done.out
+    assert (fixture_site / "_site" / "pagefind" / "pagefind.js").is_file()
