@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from itertools import pairwise
 
 from .claims import Analysis, Claim, Example, Marker, Scope, Skip, Unit, UnitKind
 from .conventions import (
@@ -41,6 +42,7 @@ from .pysource import (
     seeds_randomness,
     shadowed_builtins,
     shown_expression,
+    starts_work,
     statements,
     syntax_problem,
     unordered,
@@ -101,7 +103,9 @@ def _roles(document: Document, rules: frozenset[str]) -> dict[int, _Plan]:
             end_label = stated.scan.label_at_end
             chained = plans[fence.follows or 0].role is Role.OUTPUT
             block = read_output_block(fence, labelled=end_label is not None and not chained)
-            if block is not None and (block.labelled or not chained):
+            # A second output block states the same code only for another Python
+            # ("Output (< 3.6):"); otherwise it shows something else.
+            if block is not None and (block.version is not None or not chained):
                 if block.version is None and end_label is not None and not chained:
                     block = replace(block, version=end_label.version)
                 stated.outputs.append((fence, block))
@@ -132,7 +136,7 @@ class _Builder:
     claims: list[Claim] = field(default_factory=list)
     skips: list[Skip] = field(default_factory=list)
     notes: list[Diagnostic] = field(default_factory=list)
-    unrunnable: set[str] = field(default_factory=set)
+    unrunnable: dict[str, int] = field(default_factory=dict)
     tainted: set[str] = field(default_factory=set)  # names holding unstable values
     shuffled: set[str] = field(default_factory=set)  # names holding unordered values
     chance: set[str] = field(default_factory=lambda: set(CHANCE_MODULES))  # unseeded generators
@@ -145,7 +149,7 @@ class _Builder:
             tuple(sorted(self.claims, key=lambda c: (c.line, c.col))),
             tuple(self.skips),
             tuple(self.notes),
-            frozenset(self.unrunnable),
+            dict(self.unrunnable),
         )
 
     # --- scripts ----------------------------------------------------------------
@@ -211,10 +215,17 @@ class _Builder:
         display_last = notebook and bool(outputs) and shown_expression(found[last].node)
         if display_last:
             shown.add(last)
-        unit_of = self._units(fence, source, found, shown)
+        # A unit per statement, so a failing one takes no setup with it; but code
+        # that starts threads or processes runs in as few units as the claims allow.
+        starts = set(range(len(found)))
+        if starts_work([s.node for s in found]):
+            starts = {0} | shown | {d + 1 for d in shown}
+            for _, first, second in spans:
+                starts |= {first[0], first[1] + 1, second[0], second[1] + 1}
+        unit_of = self._units(fence, source, found, shown, sorted(s for s in starts if s <= last))
 
         def covering(span: tuple[int, int]) -> tuple[int, ...]:
-            return tuple(unit_of[span[0] : span[1] + 1])
+            return tuple(dict.fromkeys(unit_of[span[0] : span[1] + 1]))
 
         for marker, primary, other in spans:
             displayed = primary[1] in shown and marker.display
@@ -247,29 +258,36 @@ class _Builder:
         unstated = covering((rest, last)) if 0 < rest <= last else ()
         for output_fence, block in outputs:
             extra = (NOTEBOOK_DISPLAY,) if display_last else ()
-            hidden = tuple(unit_of[k] for k in shown if k != last or not display_last)
+            # A script shows no value at its end: the output may leave it out.
+            hidden = tuple(unit_of[k] for k in shown)
             claim = self._output_claim(fence, output_fence, block, everything, extra, hidden)
             self._claim(replace(claim, alternative=unstated))
 
     def _units(
-        self, fence: Fence, source: str, found: list[Statement], shown: set[int]
+        self,
+        fence: Fence,
+        source: str,
+        found: list[Statement],
+        shown: set[int],
+        starts: list[int],
     ) -> list[int]:
-        """A unit per top-level statement, so a failing one takes nothing else with it."""
+        """A unit per run of statements from each start; each statement's unit index."""
         rows = source.removesuffix("\n").split("\n")
         unit_of: list[int] = []
-        for position, statement in enumerate(found):
-            top, bottom = statement.first, statement.last
+        for first, end in pairwise([*starts, len(found)]):
+            group = found[first:end]
+            top, bottom = group[0].first, group[-1].last
             text = rows[top - 1 : bottom]
             examples: tuple[Example, ...] = ()
-            if position in shown:
+            if first in shown:
                 kind = UnitKind.DISPLAY
                 examples = (Example("\n".join(text) + "\n", tuple(range(1, len(text) + 1)), "", 0),)
                 unit_source = runner_source(len(text), list(examples))
             else:
                 kind, unit_source = UnitKind.SCRIPT, "\n".join(text) + "\n"
-            unit_of.append(
-                self._add_unit(fence, kind, unit_source, top, bottom, [statement.node], examples)
-            )
+            nodes = [s.node for s in group]
+            index = self._add_unit(fence, kind, unit_source, top, bottom, nodes, examples)
+            unit_of.extend([index] * len(group))
         return unit_of
 
     def _add_unit(
@@ -344,7 +362,7 @@ class _Builder:
                 self.units[unit.index] = replace(unit, raises=raised)
 
     def _not_runnable(self, fence: Fence, row: int, why: str, names: frozenset[str]) -> None:
-        self.unrunnable.update(names)
+        self.unrunnable.update(dict.fromkeys(names, fence.line + row - 1))
         self.notes.append(
             Diagnostic(
                 self.document.path,
@@ -450,6 +468,11 @@ def _loose_names(source: str) -> frozenset[str]:
     for row in source.split("\n"):
         if not row or row[0].isspace():
             continue
-        candidate = row + "\n    pass" if row.rstrip().endswith(":") else row
-        names.update(bound_names(_parsed(candidate)))
-    return frozenset(names)
+        words = row.replace("(", " ").replace(":", " ").split()
+        if len(words) > 1 and words[0] in ("def", "class"):
+            names.add(words[1])
+        elif len(words) > 2 and words[:2] == ["async", "def"]:
+            names.add(words[2])
+        else:
+            names.update(bound_names(_parsed(row)))
+    return frozenset(name for name in names if name.isidentifier())

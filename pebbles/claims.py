@@ -94,7 +94,7 @@ class Claim:
     version: Versions | None = None
     print_line: int | None = None  # print comments: the .md line of the print call
     optional: bool = False  # when the code prints nothing, the text was not its output
-    hidden: tuple[int, ...] = ()  # display units in range whose shown value it may leave out
+    hidden: tuple[int, ...] = ()  # display units whose shown value the output may leave out
     rules: tuple[str, ...] = ()  # every rule that took part, the finder first
 
     @property
@@ -118,4 +118,4 @@ class Analysis:
     claims: tuple[Claim, ...] = ()
     skips: tuple[Skip, ...] = ()
     notes: tuple[Diagnostic, ...] = ()  # blocks not runnable as written, and the like
-    unrunnable: frozenset[str] = field(default_factory=frozenset)  # names such blocks bind
+    unrunnable: dict[str, int] = field(default_factory=dict)  # names such blocks bind -> line

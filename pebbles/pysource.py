@@ -383,7 +383,9 @@ def _unstable_attribute(node: ast.Attribute, modules: frozenset[str]) -> bool:
 
 
 _UNORDERED_CALLS = frozenset({"set", "frozenset", "gather", "as_completed", "imap_unordered"})
-_CONCURRENT_MODULES = frozenset({"threading", "multiprocessing", "concurrent", "asyncio"})
+_CONCURRENT_MODULES = frozenset(
+    {"threading", "multiprocessing", "concurrent", "asyncio", "subprocess"}
+)
 
 
 def unordered(nodes: list[ast.stmt], tainted: frozenset[str]) -> bool:
@@ -410,6 +412,38 @@ def _imports_concurrency(node: ast.Import | ast.ImportFrom) -> bool:
         [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
     )
     return any(module.split(".")[0] in _CONCURRENT_MODULES for module in modules)
+
+
+_CONCURRENCY = frozenset(
+    {
+        "start",
+        "Process",
+        "Thread",
+        "Timer",
+        "Pool",
+        "Popen",
+        "fork",
+        "ThreadPoolExecutor",
+        "ProcessPoolExecutor",
+        "submit",
+        "apply_async",
+        "map_async",
+    }
+)
+
+
+def starts_work(nodes: list[ast.stmt]) -> bool:
+    """Does this code start threads or processes (which must stay in one runner block,
+    since the engine joins threads and stops processes when a block ends)?"""
+    for node in nodes:
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Attribute) and sub.attr in _CONCURRENCY:
+                return True
+            if isinstance(sub, ast.Name) and sub.id in _CONCURRENCY:
+                return True
+            if isinstance(sub, ast.Import | ast.ImportFrom) and _imports_concurrency(sub):
+                return True
+    return False
 
 
 def seeds_randomness(nodes: list[ast.stmt]) -> bool:

@@ -61,14 +61,18 @@ class _Progress:
     executions: dict[int, BlockExecution] = field(default_factory=dict)
     sessions: int = 0
     duration_s: float = 0.0
+    lost: dict[str, int] = field(default_factory=dict)  # name -> line of the code that failed
+    dormant: list[tuple[int, str]] = field(default_factory=list)  # unrunnable blocks, ahead
 
 
 def run_documents(
     analyses: Sequence[Analysis], config: SiteConfig, request: RunRequest, execute: Execute
 ) -> tuple[dict[str, Ran], tuple[Diagnostic, ...]]:
     """Run every document's units under the session model above."""
-    progress = [_Progress(a, [u.index for u in a.units]) for a in analyses if a.units]
+    progress = [_start(a) for a in analyses if a.units]
     warnings: dict[Diagnostic, None] = {}
+    for state in progress:
+        _prune(state)
     while active := [p for p in progress if p.pending and p.sessions < MAX_SESSIONS]:
         planned = [(p, _next_session(p)) for p in active]
         posts = [_post(p.analysis, p.replay, taken) for p, taken in planned]
@@ -79,6 +83,7 @@ def run_documents(
             state.duration_s += seen.duration_s
             state.sessions += 1
             _absorb(state, taken, list(seen.executions[len(state.replay) :]))
+            _prune(state)
     results = {
         p.analysis.document.path: Ran(p.executions, p.duration_s, _left_over(p)) for p in progress
     }
@@ -101,6 +106,40 @@ def _left_over(state: _Progress) -> tuple[Diagnostic, ...]:
             f"(each failure starts a fresh session, up to {MAX_SESSIONS})",
         ),
     )
+
+
+def _start(analysis: Analysis) -> _Progress:
+    """A document before its first session: what its unrunnable blocks would bind is
+    lost from where they stand on."""
+    dormant = sorted((line, name) for name, line in analysis.unrunnable.items())
+    return _Progress(analysis, [u.index for u in analysis.units], dormant=dormant)
+
+
+def _prune(state: _Progress) -> None:
+    """Leave out the pending units that need a name only failed code would have bound.
+
+    Running them would only fail again with a ``NameError`` (and cost a session
+    each); they are recorded as not run, and what they bind is lost in turn. A
+    unit that binds a lost name again brings it back.
+    """
+    units = state.analysis.units
+    kept: list[int] = []
+    for index in state.pending:
+        unit = units[index]
+        while state.dormant and state.dormant[0][0] < unit.line:
+            line, name = state.dormant.pop(0)
+            state.lost[name] = line
+        needed = sorted((unit.uses - unit.binds) & state.lost.keys())
+        if needed:
+            line = state.lost[needed[0]]
+            words = f"needs {needed[0]!r}, which the code at line {line} did not define"
+            state.executions[index] = BlockExecution(index, "not-run", detail=words)
+            state.lost.update(dict.fromkeys(unit.binds, line))
+        else:
+            for name in unit.binds:
+                state.lost.pop(name, None)
+            kept.append(index)
+    state.pending = kept
 
 
 def _next_session(state: _Progress) -> list[int]:
@@ -140,6 +179,7 @@ def _absorb(state: _Progress, taken: list[int], executions: list[BlockExecution]
         state.executions[index] = execution
         unit = units[index]
         if execution.outcome in FAILED:
+            state.lost.update(dict.fromkeys(unit.binds, unit.line))
             if not _expected(unit, execution):
                 break
             continue

@@ -148,7 +148,9 @@ def _blocks(analysis: Analysis, judgement: Judgement, ran: Ran | None) -> tuple[
         if fence.index not in fences:
             continue
         executed = ran is not None and any(
-            u.index in ran.executions for u in analysis.units if u.fence == fence.index
+            ran.executions[u.index].outcome != "not-run"
+            for u in analysis.units
+            if u.fence == fence.index and u.index in ran.executions
         )
         if fence.index in wrong:
             status = Status.FAILED

@@ -127,3 +127,49 @@ def test_documents_run_side_by_side_in_rounds() -> None:
     ran, _ = run_documents([first, second], standalone_config(Path(".")), RunRequest(), engine)
     assert engine.sessions == [["boom = 1", "x = 2"], ["y = 3"], ["x = 2"]]
     assert sorted(ran) == ["a.md", "b.md"]
+
+
+def test_code_that_needs_what_failed_code_would_define_is_not_run() -> None:
+    engine, outcomes = run(
+        document(
+            """\
+            ```python
+            data = boom()
+            total = sum(data)
+            size = len(data)
+            data = [1, 2]
+            again = len(data)
+            ```
+            """
+        )
+    )
+    everything = ["data = boom()", "total = sum(data)", "size = len(data)", "data = [1, 2]"]
+    assert engine.sessions == [
+        [*everything, "again = len(data)"],
+        ["data = [1, 2]", "again = len(data)"],
+    ]
+    assert outcomes == {0: "error", 1: "not-run", 2: "not-run", 3: "ok", 4: "ok"}
+
+
+def test_names_from_blocks_that_cannot_run_are_missing_from_there_on() -> None:
+    engine, outcomes = run(
+        document(
+            """\
+            ```python
+            helper = 1
+            first = helper
+            ```
+
+            ```python
+            def helper(:
+                pass
+            ```
+
+            ```python
+            second = helper
+            ```
+            """
+        )
+    )
+    assert engine.sessions == [["helper = 1", "first = helper"]]
+    assert outcomes == {0: "ok", 1: "ok", 2: "not-run"}

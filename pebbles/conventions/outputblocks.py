@@ -22,6 +22,7 @@ PLAIN = frozenset(
 )
 SHELL = frozenset({"sh", "shell", "bash", "zsh", "console", "shell-session", "terminal"})
 CODE = frozenset({"python", "py", "python3", "py3"})
+_OUTPUT_TAGS = frozenset({"output", "out", "stdout"})
 _OUTPUT_WORDS = frozenset(
     {
         "output",
@@ -117,7 +118,8 @@ def read_output_block(fence: Fence, labelled: bool) -> OutputBlock | None:
     lines = fence.lines
     first_line = fence.line
     version = read_label(fence.label) if fence.label else None
-    plainly = labelled or _names_output(fence.label)  # "Output:", not just "this prints"
+    # "Output:" (or a fence tagged output) says it plainly; "this prints" less so.
+    plainly = labelled or language in _OUTPUT_TAGS or _names_output(fence.label)
     said = plainly or _says_output(fence.label)
     if lines and _FIRST_LINE.match(lines[0].strip()):
         marker = _FIRST_LINE.match(lines[0].strip())
@@ -127,7 +129,7 @@ def read_output_block(fence: Fence, labelled: bool) -> OutputBlock | None:
         lines, first_line, said, plainly = lines[1:], first_line + 1, True, True
     elif lines and _runs_python(lines[0]) and len(lines) > 1:
         lines, first_line, said = lines[1:], first_line + 1, True
-    if fence.label and not said:
+    if fence.label and (not said or _other_program(fence.label)):
         return None
     if (not said and language in CODE) or (not plainly and _commands(lines)):
         return None
@@ -147,6 +149,15 @@ def _says_output(label: str) -> bool:
     return "output" in words or (
         bool(set(words) & _OUTPUT_WORDS) and (label.rstrip().endswith(":") or len(words) <= 12)
     )
+
+
+# Tools whose output a tutorial shows after the code they were run on.
+_TOOLS = frozenset({"mypy", "pytest", "pylint", "flake8", "ruff", "black", "pyright", "bandit"})
+
+
+def _other_program(label: str) -> bool:
+    """ "Running `mypy` on it prints:" introduces that tool's output, not the code's."""
+    return bool(set(re.findall(r"[a-z0-9]+", label.lower())) & _TOOLS)
 
 
 def _names_output(label: str) -> bool:
