@@ -54,7 +54,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="posts or folders (default: all of content/)",
+        help="posts or folders (default: all of content/; standalone: the working folder)",
     )
     _add_site_options(check_cmd)
     _add_check_options(check_cmd)

@@ -37,8 +37,8 @@ def add_options(check_cmd: argparse.ArgumentParser) -> None:
     check_cmd.add_argument(
         "--conventions",
         metavar="RULES",
-        help="output conventions to read: 'a,b' for only those, '-a,-b' for all but those "
-        "(default: all; see --list-conventions)",
+        help="output conventions to read: --conventions=a,b for only those, "
+        "--conventions=-a,-b for all but those (default: all; see --list-conventions)",
     )
     check_cmd.add_argument(
         "--list-conventions",
