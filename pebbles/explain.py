@@ -88,8 +88,8 @@ def _claim_words(claim: Claim, analysis: Analysis) -> str:
     if not claim.units:
         return f"{rules} states {quoted}; not checked, its code cannot run{tail}"
     units = [analysis.units[i] for i in claim.units]
-    first, last = units[0].line, units[-1].last_line
-    where = f"line {first}" if first == last else f"lines {first}–{last}"
+    top, bottom = units[0].line, units[-1].last_line
+    where = f"line {top}" if top == bottom else f"lines {top}–{bottom}"
     if claim.example is not None:
         example = units[0].examples[claim.example]
         where = f"the >>> example on line {units[0].line + example.rows[0] - 1}"
