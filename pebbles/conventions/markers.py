@@ -31,7 +31,6 @@ class Scan:
     source: str  # the block with raw output rows blanked
     markers: tuple[Marker, ...]
     skips: tuple[Skip, ...]
-    blanked: tuple[int, ...]  # rows blanked before running
     label_at_end: Marker | None  # an '# Output:' ending the block, whose output is the next fence
 
 
@@ -56,7 +55,7 @@ def scan_markers(source: str, first_line: int, rules: frozenset[str]) -> Scan:
             end_label = found
         number += taken
     markers.extend(block.trailing_arrows())
-    return Scan(block.text, tuple(markers), tuple(skips), tuple(sorted(block.blanked)), end_label)
+    return Scan(block.text, tuple(markers), tuple(skips), end_label)
 
 
 @dataclass(frozen=True)
