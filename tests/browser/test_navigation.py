@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from .conftest import FLAGSHIP
+from .conftest import FLAGSHIP, PHONE, NewContext
 
 
 def test_clicking_a_topic_opens_it_highlighted(page: Page) -> None:
@@ -94,3 +94,18 @@ def test_desktop_has_no_menu_button(page: Page) -> None:
     page.goto("")
     expect(page.locator("[data-menu-toggle]")).to_be_hidden()
     expect(page.locator("#sidebar")).to_be_visible()
+
+
+def test_without_javascript_the_sidebar_still_works(new_context: NewContext) -> None:
+    page = new_context(java_script_enabled=False, viewport=PHONE).new_page()
+    page.goto(FLAGSHIP)
+    # No menu button without JavaScript: a plain link jumps to the sidebar instead.
+    expect(page.locator("[data-menu-toggle]")).to_be_hidden()
+    page.get_by_role("link", name="Topics", exact=True).first.click()
+    expect(page.locator("#sidebar")).to_be_in_viewport()
+    # The tabs are in-page links; the stylesheet shows the linked panel.
+    expect(page.locator("[data-tab-panel='topics']")).to_be_visible()
+    page.locator("[data-tab='stones']").click()
+    expect(page.locator("[data-tab-panel='stones']")).to_be_visible()
+    expect(page.locator("[data-tab-panel='topics']")).to_be_hidden()
+    expect(page.locator("[data-search]")).to_be_hidden()
