@@ -105,7 +105,11 @@ class Session:
     def _attempt(self, block: BlockJob) -> tuple[dict[str, Any], bool]:
         try:
             if block["kind"] == "compile":
-                self._compile(block["source"], block["line"], "exec")
+                # A transcript's prompts are not Python: check each statement instead.
+                for example in block["examples"]:
+                    self._compile(example["source"], example["line"], "single")
+                if not block["examples"]:
+                    self._compile(block["source"], block["line"], "exec")
                 return {"outcome": "compiled"}, True
             self._execute(block)
         except BaseException as exc:  # the post's failure is data, whatever it is

@@ -263,3 +263,11 @@ def test_the_json_report_has_real_block_results(site: Site, cli: Cli) -> None:
     first, second = checked.post("real")["blocks"]
     assert (first["status"], first["expected"], first["actual"]) == ("passed", "xxx\n", "xxx\n")
     assert first["duration_s"] >= 0 and second["status"] == "failed"
+
+
+def test_compile_checks_each_statement_of_a_transcript(site: Site, cli: Cli) -> None:
+    body = "```pycon compile\n>>> import os\n>>> os.remove('/')\n>>> if True\n```\n"
+    write_posts(site, transcript=body)
+    checked = check(site, cli)
+    (error,) = checked.errors("transcript")
+    assert error.startswith(f"{L + 2}:1: error: uncaught SyntaxError")
