@@ -57,15 +57,18 @@ def _after_steps(site: Site, theme: Theme, search: bool) -> list[AfterStep]:
     """Work over the finished pages: the search index, then the web app files (the
     service worker's cache version hashes everything written before it)."""
 
-    # Imported here: a no-op rebuild never gets this far, and these pull in
-    # Pillow and a subprocess runner it does not need.
-    from .pwa import write_pwa
-    from .search import build_search_index
+    # The imports wait until a step runs: a no-op rebuild never gets that far.
+    def search_index(out: Path) -> list[Diagnostic]:
+        from .search import build_search_index
+
+        return build_search_index(out)
 
     def web_app(out: Path) -> list[Diagnostic]:
+        from .pwa import write_pwa
+
         return write_pwa(out, site.config, theme.static / WORKER_TEMPLATE, theme.assets)
 
-    return [build_search_index, web_app] if search else [web_app]
+    return [search_index, web_app] if search else [web_app]
 
 
 def _after_key(site: Site, search: bool) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,6 @@ from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
-from .links import resolve_link
 from .render import RenderInput, Verdict, render_post, verdict_of
 from .site import (
     CONTRIBUTIONS,
@@ -169,7 +167,7 @@ def _article(doc: Doc, data: SiteData, root: str, options: BuildOptions) -> dict
     urls = data.urls
     targets = {
         path: relative(root, urls[path], file_urls=options.file_urls) if path in urls else None
-        for path in _link_paths(doc)
+        for path in doc.links
     }
     body = render_post(doc.post, RenderInput(targets, doc.result, data.site.config.render.raw_html))
     before, after = data.neighbours(doc)
@@ -248,7 +246,7 @@ def _verdict_counts(verdict: Verdict | None) -> tuple[int, int, int, int, str | 
 
 def _doc_fingerprint(doc: Doc, data: SiteData) -> str:
     """A post page: its text, what the checker found, and where its links point."""
-    links = sorted((path, data.urls.get(path, "")) for path in _link_paths(doc))
+    links = sorted((path, data.urls.get(path, "")) for path in doc.links)
     result = doc.result
     # Durations change on every run and are not shown, so they are not part of the key.
     shown = (
@@ -259,13 +257,6 @@ def _doc_fingerprint(doc: Doc, data: SiteData) -> str:
     return _hash(
         doc.post.path, doc.post.content_hash, repr(shown), repr(links), _edit_url(doc, data)
     )
-
-
-def _link_paths(doc: Doc) -> Iterable[str]:
-    for link in doc.post.links:
-        resolved = resolve_link(doc.post.path, link.target)
-        if resolved is not None:
-            yield resolved[0]
 
 
 def output_path(out: Path, job: PageJob) -> Path:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from .links import resolve_link
 from .model import CheckReport, Level, Post, PostResult, Site, Topic
 
 # Where each kind of page lives; folders, so servers answer with their index.html.
@@ -49,6 +50,7 @@ class Doc:
     url: str
     result: PostResult | None
     topic: Topic | None  # None for guides
+    links: tuple[str, ...] = ()  # the documents its .md links point at (paths as in Post.path)
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,7 @@ def assemble(site: Site, report: CheckReport | None) -> SiteData:
         topic = config.topic(post.meta.topic or "")
         if post.meta.draft or topic is None:
             continue
-        doc = Doc(post, post_url(post.slug), results.get(post.path), topic)
+        doc = Doc(post, post_url(post.slug), results.get(post.path), topic, _link_targets(post))
         docs.append(doc)
         by_topic[topic.slug].append(doc)
     topics = tuple(
@@ -123,7 +125,7 @@ def assemble(site: Site, report: CheckReport | None) -> SiteData:
     guides = tuple(
         sorted(
             (
-                Doc(g, guide_url(g.slug), results.get(g.path), None)
+                Doc(g, guide_url(g.slug), results.get(g.path), None, _link_targets(g))
                 for g in site.guides
                 if not g.meta.draft
             ),
@@ -135,6 +137,11 @@ def assemble(site: Site, report: CheckReport | None) -> SiteData:
     root = str(site.config.root.resolve())
     levels = _levels(site, topics)
     return SiteData(site, topics, levels, newest, guides, _contributors(newest), urls, root)
+
+
+def _link_targets(post: Post) -> tuple[str, ...]:
+    found = (resolve_link(post.path, link.target) for link in post.links)
+    return tuple(dict.fromkeys(target[0] for target in found if target is not None))
 
 
 def _reading_order(doc: Doc) -> tuple[bool, int, _dt.date, str]:
