@@ -66,11 +66,12 @@ def run_job(job: Job, settings: WorkerSettings) -> Report:
     out_r, out_w = os.pipe()
     err_r, err_w = os.pipe()
     started = time.monotonic()
+    worker = os.getpid()
     pid = os.fork()
     if pid == 0:
         for fd in (ctrl_r, out_r, err_r):
             os.close(fd)
-        _child(job, settings, workdir, ctrl_w, out_w, err_w)
+        _child(job, settings, workdir, ctrl_w, out_w, err_w, worker)
     for fd in (ctrl_w, out_w, err_w):
         os.close(fd)
     watch = _Watch(job, settings, pid, ctrl_r, out_r, err_r)
@@ -100,7 +101,6 @@ class _Watch:
     def __init__(
         self, job: Job, settings: WorkerSettings, pid: int, ctrl: int, out: int, err: int
     ) -> None:
-        self.pid = pid
         self.grace = settings["grace"]
         self.limit = job["output_limit"]
         self.post_deadline = time.monotonic() + job["post_timeout"] + self.grace
@@ -131,11 +131,11 @@ class _Watch:
                 if len(self.out) + len(self.err) > self.limit:
                     return "output-limit"
         finally:
+            self.poll.unregister(self.pidfd)
             os.close(self.pidfd)
 
     def drain(self) -> None:
         """Read what is left in the pipes now that every writer is gone."""
-        self.poll.unregister(self.pidfd)
         until = time.monotonic() + _DRAIN_SECONDS
         while self.sinks and time.monotonic() < until:
             ready = self.poll.poll(_DRAIN_SECONDS * 1000)
@@ -182,7 +182,7 @@ class _Watch:
 
 
 def _child(
-    job: Job, settings: WorkerSettings, workdir: str, ctrl: int, out: int, err: int
+    job: Job, settings: WorkerSettings, workdir: str, ctrl: int, out: int, err: int, worker: int
 ) -> NoReturn:
     """The post's process: fresh session, identity, limits, folder and streams."""
     try:
@@ -195,8 +195,8 @@ def _child(
             os.setuid(uid)
         # Without a PID namespace, nothing else ends a post whose worker died.
         _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() == 1:
-            os._exit(0)
+        if os.getppid() != worker:
+            os._exit(0)  # the worker died before the signal was armed
         _limit(settings["limits"])
         os.mkdir(workdir, 0o700)
         os.chdir(workdir)
