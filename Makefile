@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
-APT_PACKAGES := bubblewrap chromium
+APT_PACKAGES := bubblewrap chromium fonts-noto-color-emoji
 
 .PHONY: build test setup system-deps lint typecheck pytest serve content-full bench clean
 
@@ -20,7 +20,8 @@ test: setup
 
 setup: system-deps $(STAMP)
 
-# Debian packages: bubblewrap sandboxes post code, chromium runs the browser tests.
+# Debian packages: bubblewrap sandboxes post code; chromium runs the browser tests and
+# fonts-noto-color-emoji lets it draw the emoji in screenshots.
 system-deps:
 	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
