@@ -30,6 +30,10 @@ from .site import (
 from .theme import Theme, relative, root_prefix
 
 RECENT = 8  # posts on the home page
+# The sidebar lists the current topic's posts around the current one, at most this
+# many: every page carries the sidebar, so a longer list would make the whole
+# site grow with the square of the number of posts.
+SIDEBAR_POSTS = 12
 FEED_SIZE = 20
 
 
@@ -147,6 +151,7 @@ def context(job: PageJob, data: SiteData, options: BuildOptions) -> dict[str, An
         },
         "current_topic": job.topic.topic.slug if job.topic else "",
         "current_post": job.doc.post.slug if job.doc else "",
+        "sidebar": _sidebar_window(job),
         "recent": data.posts[:RECENT],
         "feed_posts": data.posts[:FEED_SIZE],
         "verdict": verdict_of,
@@ -161,6 +166,17 @@ def context(job: PageJob, data: SiteData, options: BuildOptions) -> dict[str, An
     if job.doc is not None:
         values.update(_article(job.doc, data, root, options))
     return values
+
+
+def _sidebar_window(job: PageJob) -> dict[str, Any]:
+    """The slice of the current topic's posts the sidebar shows, and how many it skips."""
+    posts = job.topic.posts if job.topic else ()
+    if len(posts) <= SIDEBAR_POSTS:
+        return {"posts": posts, "before": 0, "after": 0}
+    at = posts.index(job.doc) if job.doc in posts else 0
+    start = max(0, min(at - SIDEBAR_POSTS // 2, len(posts) - SIDEBAR_POSTS))
+    stop = start + SIDEBAR_POSTS
+    return {"posts": posts[start:stop], "before": start, "after": len(posts) - stop}
 
 
 def _article(doc: Doc, data: SiteData, root: str, options: BuildOptions) -> dict[str, Any]:

@@ -302,3 +302,21 @@ def test_turning_search_on_is_not_mistaken_for_a_no_op(
     assert done.code == 0
     assert "0 posts re-rendered" in done.out and "up to date" not in done.out
     assert (fixture_site / "_site" / "pagefind" / "pagefind.js").is_file()
+
+
+def test_the_sidebar_shows_a_window_of_a_long_topic(
+    fixture_site: Path, cli: Callable[..., Result]
+) -> None:
+    folder = fixture_site / "content" / "gamma"
+    folder.mkdir()
+    for number in range(30):
+        text = f"---\ntitle: Gamma {number:02d}\nemoji: 🥌\ntopic: gamma\norder: {number}\n---\n\nText.\n"
+        (folder / f"gamma-{number:02d}.md").write_text(text, encoding="utf-8")
+    assert cli("build", "--no-check", "--no-search").code == 0
+    html = (fixture_site / "_site" / "posts" / "gamma-15" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    listed = re.findall(r'class="post-link[^"]*" href="[^"]*"[^>]*>Gamma (\d\d)<', html)
+    assert listed == [f"{n:02d}" for n in range(9, 21)]
+    assert "… 9 before</a>" in html and "… 9 more</a>" in html
+    assert 'aria-current="page">Gamma 15<' in html
