@@ -83,13 +83,17 @@ def environment(theme: Theme) -> jinja2.Environment:
         theme_assets=theme.assets,
         topic_url=topic_url,
         topic_link=_memoised_topic_link(env),
+        fragment=_memoised_fragment(env),
     )
     env.filters["nice_date"] = nice_date
     return env
 
 
 def _memoised_topic_link(env: jinja2.Environment) -> Any:
-    """``topic_link(entry, current)``: one sidebar link, rendered once per distinct input.
+    """``topic_link(entry, current, here)``: one sidebar link, rendered once per input.
+
+    ``current`` highlights the topic of the page; ``here`` also marks the link as
+    the page itself (aria-current), which only the topic's own page is.
 
     Every page lists every topic twice, so this is most of the work of a page; the
     memo key holds everything the snippet reads, so a hit is always the same HTML.
@@ -97,9 +101,9 @@ def _memoised_topic_link(env: jinja2.Environment) -> Any:
     memo: dict[tuple[object, ...], Markup] = {}
 
     @jinja2.pass_context
-    def topic_link(context: jinja2.runtime.Context, entry: TopicEntry, current: bool) -> Markup:
-        # aria-current marks the topic's own page, not a post inside the topic.
-        here = current and not context["current_post"]
+    def topic_link(
+        context: jinja2.runtime.Context, entry: TopicEntry, current: bool, here: bool = False
+    ) -> Markup:
         root, file_urls = context["root"], context["file_urls"]
         key = (root, file_urls, entry.topic, entry.url, entry.count, current, here)
         if key not in memo:
@@ -114,6 +118,30 @@ def _memoised_topic_link(env: jinja2.Environment) -> Any:
         return memo[key]
 
     return topic_link
+
+
+def _memoised_fragment(env: jinja2.Environment) -> Any:
+    """``fragment(name)``: a sub-template rendered once per site, page depth and topic.
+
+    Only for fragments that read nothing but ``site``, ``root``, ``file_urls`` and
+    ``current_topic``; the site object is part of the key, so a new build (``pebbles
+    serve`` keeps the environment) never sees an old fragment.
+    """
+    memo: dict[tuple[object, ...], tuple[object, Markup]] = {}
+
+    @jinja2.pass_context
+    def fragment(context: jinja2.runtime.Context, name: str) -> Markup:
+        site = context["site"]
+        names = ("root", "file_urls", "current_topic")
+        key = (name, id(site), *(context[n] for n in names))
+        held = memo.get(key)
+        if held is None or held[0] is not site:
+            values = {"site": site, **{n: context[n] for n in names}}
+            held = (site, Markup(env.get_template(name).render(values)))
+            memo[key] = held
+        return held[1]
+
+    return fragment
 
 
 @jinja2.pass_context
