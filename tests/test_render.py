@@ -3,26 +3,14 @@
 from __future__ import annotations
 
 import textwrap
-from pathlib import Path
 
-from pebbles.content import parse_post
-from pebbles.model import BlockResult, Brand, Post, PostResult, SiteConfig, Status, Topic
+from pebbles.model import BlockResult, Post, PostResult, Status
 from pebbles.render import RenderInput, render_post, verdict_of
-
-CONFIG = SiteConfig(
-    root=Path("."),
-    brand=Brand("Site", "", "", "", "", "https://example.org/", "", "main", "en"),
-    nav=(),
-    levels=(),
-    topics=(Topic("basics", "Basics", "🧱", ""),),
-)
+from tests.rendering import post_from
 
 
-def _post(body: str, slug: str = "one", path: str = "content/basics/one.md") -> Post:
-    text = "---\ntitle: One\nemoji: 🧱\ntopic: basics\n---\n" + textwrap.dedent(body)
-    post, problems = parse_post(text, path, slug, CONFIG, is_guide=False)
-    assert post is not None, problems
-    return post
+def _post(body: str) -> Post:
+    return post_from(textwrap.dedent(body))
 
 
 def _html(post: Post, result: PostResult | None = None, **targets: str | None) -> str:

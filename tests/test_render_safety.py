@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
-from pebbles.content import parse_post
-from pebbles.model import Brand, SiteConfig, Topic
 from pebbles.render import RenderInput, render_post
-
-CONFIG = SiteConfig(
-    root=Path("."),
-    brand=Brand("Site", "", "", "", "", "https://example.org/", "", "main", "en"),
-    nav=(),
-    levels=(),
-    topics=(Topic("basics", "Basics", "🧱", ""),),
-)
+from tests.rendering import post_from
 
 VECTORS = {
     "script tag": "<script>alert(1)</script>",
@@ -90,10 +80,7 @@ def _problems(html: str) -> list[str]:
 
 
 def _render(markdown: str, raw_html: bool) -> str:
-    text = f"---\ntitle: T\nemoji: 🧱\ntopic: basics\n---\n\n{markdown}\n"
-    post, problems = parse_post(text, "content/basics/t.md", "t", CONFIG, is_guide=False)
-    assert post is not None, problems
-    return render_post(post, RenderInput({}, None, raw_html=raw_html)).html
+    return render_post(post_from(f"\n{markdown}\n"), RenderInput({}, None, raw_html=raw_html)).html
 
 
 @pytest.mark.parametrize("name", VECTORS)
