@@ -75,7 +75,8 @@ class RenderInput:
 
 
 def render_post(post: Post, given: RenderInput) -> RenderedBody:
-    """Render ``post.body``; fences, headings and links follow the rules above."""
+    """``post.body`` as HTML, with its table of contents and, when it was checked,
+    the verdict over its examples."""
     md = parser(given.raw_html)
     env: dict[str, Any] = {}
     tokens = md.parse(post.body, env)
@@ -120,10 +121,8 @@ class _State:
         self.results = results
         self.blocks_by_line = {b.fence_line - post.body_line: b for b in post.blocks}
         self.anchors = {h.line - post.body_line: h.anchor for h in post.headings}
-        self.hidden_outputs = {
-            b.output_block for b in post.blocks if b.options.hidden and b.output_block is not None
-        }
-        self.by_index = {b.index: b for b in post.blocks}
+        # An output block belongs to the runnable block that states it.
+        self.owners = {b.output_block: b for b in post.blocks if b.output_block is not None}
         self.toc: list[TocEntry] = []
         self.anchor = ""  # the heading being rendered
 
@@ -150,13 +149,13 @@ class _PostRenderer(RendererHTML):
         state = _state(env)
         block = state.blocks_by_line.get(token.map[0] if token.map else -1)
         if block is None:
-            return _code_figure(token.content, "", None)
-        if block.options.hidden or block.index in state.hidden_outputs:
+            return _code_figure(token.content, "")
+        owner = state.owners.get(block.index)
+        if block.options.hidden or (owner is not None and owner.options.hidden):
             return ""
         if block.kind is BlockKind.OUTPUT:
-            owner = _owner_of(block, state)
             return _output_panel(block.source) + (_mark(owner, state) if owner else "")
-        html = _code_figure(block.source, block.language, block)
+        html = _code_figure(block.source, block.language)
         if block.runnable and block.output_block is None:
             html += _mark(block, state)
         return html
@@ -212,13 +211,6 @@ def _renderer() -> _PostRenderer:
     return _PostRenderer()
 
 
-def _owner_of(output: CodeBlock, state: _State) -> CodeBlock | None:
-    for block in state.post.blocks:
-        if block.output_block == output.index:
-            return block
-    return None
-
-
 def _rewrite_href(href: str, state: _State) -> str | None:
     """Page URL for a ``.md`` link, prefixed anchors, and nothing unsafe."""
     if href.startswith("#"):
@@ -249,7 +241,7 @@ def _is_safe_url(url: str) -> bool:
 # --- code -------------------------------------------------------------------------
 
 
-def _code_figure(source: str, language: str, block: CodeBlock | None) -> str:
+def _code_figure(source: str, language: str) -> str:
     lang = language if _LANGUAGE.match(language) else ""
     label = "python" if lang == "pycon" else lang
     return (
