@@ -14,14 +14,12 @@ import ast
 import builtins
 import contextlib
 import importlib.util
-import inspect
 import io
 import json
 import linecache
 import os
 import signal
 import sys
-import threading
 import time
 import traceback
 import types
@@ -34,6 +32,9 @@ _SWEEP_ROUNDS = 5
 _PRINT = builtins.print  # taken at import, before any session can replace it
 _UNSTOPPABLE = "it left processes that kept multiplying (a fork bomb?); they were killed"
 _BUILTIN_MODULE = "builtins"
+# inspect.CO_COROUTINE: code compiled with a top-level await is a coroutine. Not
+# imported from inspect, whose weight every post's fork would copy.
+CO_COROUTINE = 0x80
 
 
 class BlockTimeout(BaseException):
@@ -123,7 +124,7 @@ class Session:
         if block["kind"] != "transcript":
             code = self._compile(block["source"], block["line"], "exec")
         sys.modules["__main__"] = module
-        before = set(threading.enumerate())
+        before = _threads()
         self._arm(block["timeout"])
         try:
             failure: BaseException | None = None
@@ -168,7 +169,7 @@ class Session:
         return code
 
     def _run_code(self, code: types.CodeType, namespace: dict[str, Any]) -> None:
-        if code.co_flags & inspect.CO_COROUTINE:
+        if code.co_flags & CO_COROUTINE:
             self._event_loop().run_until_complete(eval(code, namespace))
         else:
             exec(code, namespace)
@@ -250,8 +251,11 @@ class Session:
     def _on_alarm(self, signum: int, frame: types.FrameType | None) -> None:
         raise BlockTimeout
 
-    def _join_threads(self, before: set[threading.Thread]) -> None:
+    def _join_threads(self, before: set[Any]) -> None:
         """Wait for the threads the block started; the block's timer bounds the wait."""
+        threading = sys.modules.get("threading")
+        if threading is None:
+            return
         for thread in threading.enumerate():
             if thread in before or thread.daemon or thread is threading.current_thread():
                 continue
@@ -376,6 +380,17 @@ def _hide_own_frames(shown: traceback.TracebackException) -> None:
         kept = [frame for frame in current.stack if frame.filename != __file__]
         current.stack = traceback.StackSummary.from_list(kept)
         todo += [e for e in (current.__cause__, current.__context__) if e is not None]
+
+
+def _threads() -> set[Any]:
+    """The running ``threading`` threads; none unless the post imported ``threading``.
+
+    The worker does not import it: its after-fork hook would cost every post's
+    process a few hundred microseconds, threads or not. A thread the post starts
+    means the post imported it, fresh in its own process.
+    """
+    threading = sys.modules.get("threading")
+    return set(threading.enumerate()) if threading is not None else set()
 
 
 def _new_main() -> types.ModuleType:

@@ -19,10 +19,8 @@ import ctypes
 import gc
 import json
 import os
-import random
 import resource
 import select
-import shutil
 import signal
 import sys
 import time
@@ -80,7 +78,7 @@ def run_job(job: Job, settings: WorkerSettings) -> Report:
     _, status = os.waitpid(pid, 0)
     _sweep(settings["kill_all"])
     watch.drain()
-    shutil.rmtree(workdir, ignore_errors=True)
+    _remove(workdir)
     for fd in (ctrl_r, out_r, err_r):
         os.close(fd)
     return Report(
@@ -189,7 +187,7 @@ def _child(
         os.setsid()
         _become_subreaper()
         if settings["switch_user"]:
-            uid = random.SystemRandom().randrange(*_UID_RANGE)
+            uid = _fresh_uid()
             os.setgroups([])
             os.setgid(uid)
             os.setuid(uid)
@@ -210,6 +208,23 @@ def _child(
     except BaseException as exc:  # a failure before any post code ran is a worker bug
         os.write(2, f"pebbles worker: {type(exc).__name__}: {exc}\n".encode())
         os._exit(70)
+
+
+def _fresh_uid() -> int:
+    low, high = _UID_RANGE
+    return low + int.from_bytes(os.urandom(8), "little") % (high - low)
+
+
+def _remove(folder: str) -> None:
+    """Delete a post's folder: most are empty, and one rmdir is all they need."""
+    try:
+        os.rmdir(folder)
+    except FileNotFoundError:
+        return  # the post deleted it
+    except OSError:
+        import shutil  # only for folders the post filled: it would weigh on every fork
+
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _plumb(ctrl: int, out: int, err: int) -> None:

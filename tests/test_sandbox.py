@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import subprocess
 import sys
 import uuid
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import pebbles
+from pebbles import session, worker
 from pebbles.sandbox import bwrap_problem
 
 from .conftest import Site
@@ -98,6 +100,28 @@ def test_each_post_gets_a_fresh_working_folder(site: Site, cli: Cli) -> None:
     write_posts(site, first=leave, second=look, third=leave.replace("note", "other"))
     checked = check(site, cli, "--jobs", "1")
     assert checked.code == 0, checked.text
+
+
+def test_a_posts_folder_is_removed_full_empty_or_gone(tmp_path: Path) -> None:
+    full, empty = tmp_path / "full", tmp_path / "empty"
+    (full / "inner").mkdir(parents=True)
+    (full / "inner" / "note.txt").write_text("left behind")
+    empty.mkdir()
+    for folder in (full, empty, tmp_path / "gone"):
+        worker._remove(str(folder))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_worker_leaves_modules_with_fork_hooks_or_weight_to_the_posts() -> None:
+    # threading and random re-initialise in every forked child; inspect and shutil
+    # only make the heap each fork copies bigger. A post that needs them imports them.
+    code = "import sys, pebbles.worker; print(sorted({'threading', 'random', 'inspect', 'shutil'} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_session_knows_inspects_coroutine_flag() -> None:
+    assert session.CO_COROUTINE == inspect.CO_COROUTINE
 
 
 # --- without bubblewrap ----------------------------------------------------------
