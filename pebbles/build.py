@@ -59,9 +59,11 @@ def _after_steps(site: Site, theme: Theme, search: bool) -> list[AfterStep]:
 
     # The imports wait until a step runs: a no-op rebuild never gets that far.
     def search_index(out: Path) -> list[Diagnostic]:
-        from .search import build_search_index
+        from .search import INDEX_DIR, build_search_index
+        from .search_input import index_regions
 
-        return build_search_index(out)
+        scratch = out.with_name(f"{out.name}-search")
+        return index_regions(out, scratch, build_search_index, INDEX_DIR)
 
     def web_app(out: Path) -> list[Diagnostic]:
         from .pwa import write_pwa
