@@ -116,7 +116,10 @@ def _add_site_options(cmd: argparse.ArgumentParser) -> None:
 def _add_check_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--no-run", action="store_true", help="validate only; do not run any code")
     cmd.add_argument(
-        "-j", "--jobs", type=_positive, help="worker processes (default: site.yml, else CPU count)"
+        "-j",
+        "--jobs",
+        type=_positive,
+        help="worker processes (default: site.yml, else two per CPU)",
     )
     cmd.add_argument(
         "--no-cache", action="store_true", help="ignore and do not write .pebbles-cache/"

@@ -84,7 +84,7 @@ class Topic:
 
 @dataclass(frozen=True)
 class CheckSettings:
-    jobs: int | None = None  # None: one per CPU
+    jobs: int | None = None  # None: two per CPU (pebbles.runner.WORKERS_PER_CPU)
     block_timeout: float = 10.0
     post_timeout: float = 60.0
     max_post_kib: int = 256
