@@ -10,15 +10,12 @@ from pathlib import Path
 
 from . import __version__, standalone_cli
 from .author_cli import register as register_authoring
-from .build import BuildRequest, build_site, summary_line
 from .check import Runner, check, load_site
 from .config import find_site_root, load_config
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PebblesError, UsageError
 from .model import CheckReport, RunRequest, SiteConfig
-from .parse_cache import load_for_build
 from .report import FORMATS, render
 from .selection import narrow, parse_shard
-from .theme import load_theme
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -219,6 +216,11 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    # The renderer (Jinja2, the theme) is imported only by the verb that renders.
+    from .build import BuildRequest, build_site, summary_line
+    from .parse_cache import load_for_build
+    from .theme import load_theme
+
     config = _config(args)
     if args.no_check:
         args.no_run = True

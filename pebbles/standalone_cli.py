@@ -7,14 +7,15 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .config import find_site_root
 from .conventions import describe, select
 from .errors import EXIT_FINDINGS, EXIT_OK, UsageError
-from .explain import explain
 from .model import CheckReport, RunRequest
-from .sessions import Execute
-from .standalone import check_standalone, read_analyses, standalone_config
+
+if TYPE_CHECKING:
+    from .sessions import Execute
 
 Emit = Callable[[CheckReport], None]
 # Site-only options, and the words that say why they do not apply.
@@ -71,6 +72,9 @@ def run(args: argparse.Namespace, request: RunRequest, emit: Emit) -> int:
     for attribute, option in _SITE_ONLY:
         if getattr(args, attribute, None):
             raise UsageError(f"{option} needs a site; it does not apply to standalone checks")
+    # Imported here: a site's check (the common case) never needs the standalone engine.
+    from .standalone import check_standalone, standalone_config
+
     targets = args.paths or [Path.cwd()]
     report = check_standalone(
         targets, rules, standalone_config(Path.cwd()), request, None if args.no_run else _engine()
@@ -80,6 +84,9 @@ def run(args: argparse.Namespace, request: RunRequest, emit: Emit) -> int:
 
 
 def _explain(path: Path, rules: frozenset[str]) -> int:
+    from .explain import explain
+    from .standalone import read_analyses
+
     if not path.is_file():
         raise UsageError(f"--explain needs a Markdown file; {path} is not one")
     analyses, problems = read_analyses([path], rules)

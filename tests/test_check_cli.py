@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
@@ -25,6 +27,14 @@ def only_error(result: Result) -> str:
     assert len(errors) == 1, result.out
     assert "Traceback" not in result.out + result.err
     return errors[0]
+
+
+def test_the_command_line_loads_neither_the_renderer_nor_the_standalone_engine() -> None:
+    # Every `pebbles check` pays for what the command line imports before it starts.
+    heavy = "{'jinja2', 'pebbles.build', 'pebbles.theme', 'pebbles.standalone', 'pebbles.explain'}"
+    code = f"import sys, pebbles.cli; print(sorted({heavy} & set(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_a_valid_site_exits_zero(site: Site, cli: Cli) -> None:
