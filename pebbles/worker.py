@@ -304,6 +304,8 @@ def _kill_everyone() -> None:
 
 
 def _children() -> list[int]:
+    if session.childless():
+        return []
     with open(f"/proc/self/task/{os.getpid()}/children") as handle:
         return [int(pid) for pid in handle.read().split()]
 
