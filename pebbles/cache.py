@@ -23,7 +23,7 @@ import platform
 import re
 import sys
 import tempfile
-from dataclasses import asdict, fields, replace
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,8 @@ from . import __version__
 from .model import BlockExecution, CheckSettings, CodeBlock, Post
 
 CACHE_DIR = ".pebbles-cache"
+# Like pytest's cache: git (and so --changed-since) never sees the folder.
+_GITIGNORE = "# Made by pebbles: caches belong to this machine only.\n*\n"
 # The modules that decide what a post's code observes: editing any of them (or
 # upgrading pebbles) must invalidate every entry.
 _ENGINE_MODULES = ("protocol", "session", "worker", "sandbox", "executions", "cache")
@@ -88,11 +90,20 @@ def _version_of(module: str) -> str:
     return ",".join(versions)
 
 
+def make_cache_dir(root: Path) -> None:
+    """Create the cache folder (and its parents) with a .gitignore that ignores it all."""
+    root.mkdir(parents=True, exist_ok=True)
+    ignore = root / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text(_GITIGNORE, encoding="utf-8")
+
+
 class RunCache:
     """Entries under ``root`` (normally ``.pebbles-cache/`` in the site's folder)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self.folders: set[Path] = set()  # made during this run
 
     def load(self, key: str, post: Post) -> tuple[list[BlockExecution], float] | None:
         """The executions stored for ``key``, moved to ``post``'s current lines."""
@@ -111,7 +122,8 @@ class RunCache:
             "key": key,
             "lines": [b.line for b in post.runnable_blocks],
             "duration_s": duration,
-            "executions": [asdict(e) for e in executions],
+            # vars(): the fields are plain values; asdict() would deep-copy each one.
+            "executions": [vars(e) for e in executions],
         }
         self._write(self._entry(key), entry)
 
@@ -133,11 +145,16 @@ class RunCache:
         return Path(f"{self.root}/runs/{key[:2]}/{key}.json")
 
     def _write(self, path: Path, data: Any) -> None:
+        # dumps, not dump: only a one-shot encode uses json's C encoder.
+        text = json.dumps(data).encode()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self.folders:
+                make_cache_dir(self.root)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self.folders.add(path.parent)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out)
+            with os.fdopen(handle, "wb") as out:
+                out.write(text)
             os.replace(temporary, path)
         except OSError:
             return

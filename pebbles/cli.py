@@ -10,10 +10,12 @@ from pathlib import Path
 
 from . import __version__, standalone_cli
 from .author_cli import register as register_authoring
-from .check import Runner, check, load_site
+from .cache import CACHE_DIR
+from .check import Runner, check
 from .config import find_site_root, load_config
 from .errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, PebblesError, UsageError
 from .model import CheckReport, RunRequest, SiteConfig
+from .parse_cache import load_for_check
 from .report import FORMATS, render
 from .selection import narrow, parse_shard
 
@@ -205,7 +207,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if standalone_cli.wanted(args):
         return standalone_cli.run(args, _request(args), lambda report: _emit(report, outputs))
     config = _config(args)
-    loaded = load_site(config, args.paths)
+    cache_dir = None if args.no_cache else config.root / CACHE_DIR
+    loaded = load_for_check(config, args.paths, cache_dir=cache_dir, workers=os.cpu_count() or 1)
     if args.changed_since is not None or args.shard is not None:
         loaded, notes = narrow(loaded, args.changed_since, args.shard)
         for note in notes:

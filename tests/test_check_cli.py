@@ -175,6 +175,27 @@ def test_only_the_named_post_is_reported(site: Site, cli: Cli) -> None:
     assert result.code == 0 and "1 documents" in result.out
 
 
+def test_a_targeted_check_still_reads_the_posts_it_links_to(site: Site, cli: Cli) -> None:
+    site.post("adding", GOOD_POST + "\nSee [the other one](other.md).\n")
+    site.post("other", GOOD_POST)
+    result = cli("check", "--no-run", "content/basics/adding.md")
+    assert result.code == 0 and "1 documents" in result.out, result.out
+
+
+def test_a_post_edited_after_a_check_is_read_again(site: Site, cli: Cli) -> None:
+    site.post("adding", GOOD_POST)
+    assert cli("check", "--no-run").code == 0
+    assert (site.root / ".pebbles-cache" / "parsed-check.pickle").exists()
+    site.post("adding", GOOD_POST.replace("emoji: ➕\n", ""))
+    assert "emoji" in only_error(cli("check", "--no-run"))
+
+
+def test_the_cache_folder_asks_git_to_ignore_it(site: Site, cli: Cli) -> None:
+    site.post("adding", GOOD_POST)
+    cli("check", "--no-run")
+    assert (site.root / ".pebbles-cache" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
 def test_unknown_block_option_points_at_the_fence(site: Site, cli: Cli) -> None:
     site.post("opts", GOOD_POST.replace("```python\n", "```python timout=3\n"))
     assert only_error(cli("check", "--no-run")).startswith(
