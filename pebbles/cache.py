@@ -7,13 +7,16 @@ executions, never verdicts, so editing prose or a stated output re-judges from
 the cache. Line numbers are stored too: when prose above a block grows or shrinks,
 the recorded ``.md`` lines are moved along instead of running the code again.
 
-Entries are single JSON files written atomically (a temporary file renamed into
-place), so concurrent runs cannot see half an entry; anything unreadable or
-malformed is ignored and rewritten.
+All entries live in one JSON file, ``runs.json``, read once per run and written
+once at its end: a thousand entry files cost a cold run more than its judging
+did. The file is replaced atomically (a temporary file renamed into place), so no
+run sees half of it; runs that end together merge their entries under a lock, so
+none is lost. Anything unreadable or malformed is ignored and rewritten.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import hashlib
 import importlib.metadata
@@ -32,6 +35,7 @@ from .model import BlockExecution, CheckSettings, CodeBlock, Post
 
 CACHE_DIR = ".pebbles-cache"
 # Like pytest's cache: git (and so --changed-since) never sees the folder.
+_ENTRIES = "runs.json"
 _GITIGNORE = "# Made by pebbles: caches belong to this machine only.\n*\n"
 # The modules that decide what a post's code observes: editing any of them (or
 # upgrading pebbles) must invalidate every entry.
@@ -103,29 +107,61 @@ class RunCache:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.folders: set[Path] = set()  # made during this run
+        self.entries: dict[str, Any] | None = None  # as read, on the first load
+        self.fresh: dict[str, Any] = {}  # stored by this run, written by save()
 
     def load(self, key: str, post: Post) -> tuple[list[BlockExecution], float] | None:
         """The executions stored for ``key``, moved to ``post``'s current lines."""
+        if self.entries is None:
+            self.entries = self._read()
         try:
-            entry = json.loads((self._entry(key)).read_text(encoding="utf-8"))
-            return _restore(entry, key, post)
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
+            return _restore(self.entries[key], key, post)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return None
 
     def store(
         self, key: str, post: Post, executions: list[BlockExecution], duration: float
     ) -> None:
-        """Keep ``executions`` for ``key``; a cache that cannot be written is skipped."""
-        entry = {
+        """Keep ``executions`` for ``key``, to be written by :meth:`save`."""
+        self.fresh[key] = {
             "engine": engine(),
             "key": key,
+            "path": post.path,
             "lines": [b.line for b in post.runnable_blocks],
             "duration_s": duration,
             # vars(): the fields are plain values; asdict() would deep-copy each one.
             "executions": [vars(e) for e in executions],
         }
-        self._write(self._entry(key), entry)
+
+    def save(self) -> None:
+        """Merge this run's entries into the file; a cache that cannot be written is skipped.
+
+        An entry this run replaced (same post, other code) is dropped, so the file
+        holds about one entry per post however often posts are edited.
+        """
+        if not self.fresh:
+            return
+        replaced = {entry["path"] for entry in self.fresh.values()}
+        try:
+            make_cache_dir(self.root)
+            with (self.root / "runs.lock").open("a") as lock:
+                # Held from read to rename: two runs ending together keep both runs' entries.
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                kept = {
+                    key: entry
+                    for key, entry in self._read().items()
+                    if isinstance(entry, dict) and entry.get("path") not in replaced
+                }
+                self._write(self.root / _ENTRIES, {**kept, **self.fresh})
+        except OSError:
+            return
+
+    def _read(self) -> dict[str, Any]:
+        try:
+            found = json.loads((self.root / _ENTRIES).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        return found if isinstance(found, dict) else {}
 
     def durations(self) -> dict[str, float]:
         """How long each post took the last time it ran, by path."""
@@ -139,25 +175,23 @@ class RunCache:
 
     def record_durations(self, measured: dict[str, float]) -> None:
         if measured:
-            self._write(self.root / "durations.json", {**self.durations(), **measured})
-
-    def _entry(self, key: str) -> Path:
-        return Path(f"{self.root}/runs/{key[:2]}/{key}.json")
+            try:
+                make_cache_dir(self.root)
+                self._write(self.root / "durations.json", {**self.durations(), **measured})
+            except OSError:
+                return
 
     def _write(self, path: Path, data: Any) -> None:
         # dumps, not dump: only a one-shot encode uses json's C encoder.
         text = json.dumps(data).encode()
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
         try:
-            if path.parent not in self.folders:
-                make_cache_dir(self.root)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                self.folders.add(path.parent)
-            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
             with os.fdopen(handle, "wb") as out:
                 out.write(text)
             os.replace(temporary, path)
         except OSError:
-            return
+            os.unlink(temporary)
+            raise
 
 
 def _restore(

@@ -192,6 +192,7 @@ def _run(
         if cache and not any(e.outcome in _UNCACHED for e in executions):
             cache.store(item.key, item.post, executions, report["elapsed"])
     if cache:
+        cache.save()
         cache.record_durations({path: seen.duration_s for path, seen in found.items()})
     return found
 

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from pebbles.cache import post_key
 from pebbles.config import load_config
@@ -31,8 +32,13 @@ def printed(checked: Checked, slug: str = "random") -> str:
     return actual
 
 
-def entries(site: Site) -> list[Path]:
-    return sorted((site.root / ".pebbles-cache" / "runs").glob("*/*.json"))
+def stored(site: Site) -> Path:
+    return site.root / ".pebbles-cache" / "runs.json"
+
+
+def entries(site: Site) -> dict[str, Any]:
+    found: dict[str, Any] = json.loads(stored(site).read_text())
+    return found
 
 
 def test_an_unchanged_post_is_judged_from_the_cache(site: Site, cli: Cli) -> None:
@@ -81,26 +87,45 @@ def test_changing_the_code_runs_it_again(site: Site, cli: Cli) -> None:
 def test_broken_entries_are_ignored_and_rebuilt(site: Site, cli: Cli) -> None:
     write_posts(site, random=RANDOM, other=RANDOM.replace("8", "9"), third=RANDOM.replace("8", "7"))
     before = check(site, cli)
-    broken = ["not json at all", json.dumps({"engine": 1}), json.dumps([1, 2])]
-    for entry, text in zip(entries(site), broken, strict=True):
-        entry.write_text(text)
+    broken: list[Any] = ["not an entry at all", {"engine": 1}, [1, 2]]
+    stored(site).write_text(json.dumps(dict(zip(entries(site), broken, strict=True))))
     after = check(site, cli)
     assert after.code == 0, after.text
     for slug in ("random", "other", "third"):
         assert printed(after, slug) != printed(before, slug)
-    assert all(isinstance(json.loads(e.read_text())["executions"], list) for e in entries(site))
+    assert len(entries(site)) == 3
+    assert all(isinstance(e["executions"], list) for e in entries(site).values())
+
+
+def test_a_broken_cache_file_is_ignored_and_rebuilt(site: Site, cli: Cli) -> None:
+    write_posts(site, random=RANDOM)
+    before = check(site, cli)
+    stored(site).write_text('{"not json at all')
+    after = check(site, cli)
+    assert after.code == 0, after.text
+    assert printed(after) != printed(before)
+    assert [e["path"] for e in entries(site).values()] == ["content/basics/random.md"]
 
 
 def test_an_entry_with_wrong_field_types_is_not_trusted(site: Site, cli: Cli) -> None:
     write_posts(site, random=RANDOM)
     before = check(site, cli)
-    (entry,) = entries(site)
-    data = json.loads(entry.read_text())
-    data["executions"][0]["stdout"] = ["not", "text"]
-    entry.write_text(json.dumps(data))
+    data = entries(site)
+    (entry,) = data.values()
+    entry["executions"][0]["stdout"] = ["not", "text"]
+    stored(site).write_text(json.dumps(data))
     after = check(site, cli)
     assert after.code == 0, after.text
     assert printed(after) != printed(before)
+
+
+def test_an_edited_post_replaces_its_entry(site: Site, cli: Cli) -> None:
+    write_posts(site, random=RANDOM, other=RANDOM.replace("8", "9"))
+    check(site, cli)
+    first = set(entries(site))
+    write_posts(site, random=RANDOM.replace("import os\n", "import os  # edited\n"))
+    check(site, cli)
+    assert len(entries(site)) == 2 and len(first & set(entries(site))) == 1
 
 
 def test_concurrent_runs_share_the_cache_safely(site: Site) -> None:
@@ -116,7 +141,7 @@ def test_concurrent_runs_share_the_cache_safely(site: Site) -> None:
         assert run.stdout is not None
         run.stdout.close()
     assert len(entries(site)) == 4
-    assert all(json.loads(e.read_text())["key"] == e.stem for e in entries(site))
+    assert all(entry["key"] == key for key, entry in entries(site).items())
     assert not list((site.root / ".pebbles-cache").rglob(".tmp-*"))
 
 
