@@ -17,7 +17,7 @@ from pathlib import Path
 from .model import Diagnostic
 
 MARKER = "data-pagefind-body"
-_OPENING = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)\b[^>]*\b" + MARKER + r"\b[^>]*>")
+_TAG_NAME = re.compile(r"<([a-zA-Z][a-zA-Z0-9-]*)")
 _LANG = re.compile(r'<html\b[^>]*\blang="([^"]*)"')
 _TITLE = re.compile(r"<title>(.*?)</title>", re.DOTALL)
 
@@ -57,13 +57,17 @@ def _slim(html: str) -> str | None:
 
 def _region(html: str) -> str | None:
     """The marked element with everything inside it (nested same-name tags matched)."""
-    opening = _OPENING.search(html)
-    if opening is None:
+    # A plain search, then back to the tag's "<": a regex over every tag of a
+    # page would cost more than the indexing it saves.
+    marker = html.find(MARKER)
+    start = html.rfind("<", 0, marker)
+    name = _TAG_NAME.match(html, start) if marker >= 0 and start >= 0 else None
+    if name is None:
         return None
-    tags = re.compile(rf"<(/?){opening.group(1)}\b[^>]*>", re.IGNORECASE)
+    tags = re.compile(rf"<(/?){name.group(1)}\b[^>]*>", re.IGNORECASE)
     depth = 0
-    for tag in tags.finditer(html, opening.start()):
+    for tag in tags.finditer(html, start):
         depth += -1 if tag.group(1) else 1
         if depth == 0:
-            return html[opening.start() : tag.end()]
+            return html[start : tag.end()]
     return None
