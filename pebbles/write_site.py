@@ -25,6 +25,7 @@ import jinja2
 from .errors import UsageError
 from .model import Diagnostic, Severity, SiteConfig
 from .pages import BuildOptions, PageJob, context
+from .render import highlight
 from .site import SiteData
 from .theme import Theme, environment, render
 
@@ -230,16 +231,27 @@ def _render_all(
     ):
         problems = _render_range(pages, data, theme, options, temp, 0, len(pages))
     else:
-        _WORK = (pages, data, theme, options, temp)
+        # One page of each template first, here: the workers then inherit compiled
+        # templates and loaded lexers instead of each paying for them again.
+        firsts = sorted({job.template: i for i, job in reversed(list(enumerate(pages)))}.values())
+        problems = [
+            p for i in firsts for p in _render_range(pages, data, theme, options, temp, i, i + 1)
+        ]
+        for language in sorted(
+            {b.language for job in pages if job.doc for b in job.doc.post.blocks}
+        ):
+            highlight("", language)
+        rest = [job for i, job in enumerate(pages) if i not in set(firsts)]
+        _WORK = (rest, data, theme, options, temp)
         try:
             # Several slices per worker, so one slow slice does not leave a core idle.
-            step = max(1, len(pages) // (workers * 4))
-            starts = range(0, len(pages), step)
-            stops = [min(start + step, len(pages)) for start in starts]
+            step = max(1, len(rest) // (workers * 4))
+            starts = range(0, len(rest), step)
+            stops = [min(start + step, len(rest)) for start in starts]
             with ProcessPoolExecutor(
                 max_workers=workers, mp_context=multiprocessing.get_context("fork")
             ) as pool:
-                problems = [p for part in pool.map(_render_inherited, starts, stops) for p in part]
+                problems += [p for part in pool.map(_render_inherited, starts, stops) for p in part]
         finally:
             _WORK = None
     # A broken template breaks every page that uses it: say so once per template.
