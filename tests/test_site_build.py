@@ -320,3 +320,26 @@ def test_the_sidebar_shows_a_window_of_a_long_topic(
     assert listed == [f"{n:02d}" for n in range(9, 21)]
     assert "… 9 before</a>" in html and "… 9 more</a>" in html
     assert 'aria-current="page">Gamma 15<' in html
+
+
+def test_parallel_rendering_writes_the_same_bytes_as_serial(
+    fixture_site: Path, cli: Callable[..., Result]
+) -> None:
+    folder = fixture_site / "content" / "gamma"
+    folder.mkdir()
+    for number in range(70):  # enough pages for the worker processes to start
+        text = f"---\ntitle: Gamma {number}\nemoji: 🥌\ntopic: gamma\n---\n\n## Part\n\n```python\nprint({number})\n```\n"
+        (folder / f"gamma-{number}.md").write_text(text, encoding="utf-8")
+    serial, parallel = fixture_site / "serial", fixture_site / "parallel"
+    assert (
+        cli(
+            "build", "--no-check", "--no-search", "--no-cache", "-j", "1", "--out", str(serial)
+        ).code
+        == 0
+    )
+    done = cli(
+        "build", "--no-check", "--no-search", "--no-cache", "-j", "2", "--out", str(parallel)
+    )
+    assert done.code == 0
+    assert "74 posts re-rendered" in done.out
+    assert _snapshot(parallel) == _snapshot(serial)
