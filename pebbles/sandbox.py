@@ -168,6 +168,12 @@ def _filesystem() -> list[str]:
             args += ["--ro-bind", path, path]
     for path in _ETC:
         args += ["--ro-bind-try", path, path]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    # multiprocessing's locks and queues are POSIX semaphores, which live in /dev/shm.
+    args += ["--size", str(SHM_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm"]
+    # The private /tmp goes first: a checkout (and its venv) may itself live under
+    # /tmp, and the read-only binds below must land on top of the tmpfs, not under it.
+    args += ["--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", SANDBOX_TMP]
     python = {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix, sys.exec_prefix)}
     wanted = sorted(python | {str(_PACKAGE_DIR)})
     bound = [
@@ -182,10 +188,6 @@ def _filesystem() -> list[str]:
                 made.add(str(parent))
                 args += ["--perms", "0755", "--dir", str(parent)]
         args += ["--ro-bind", path, path]
-    args += ["--proc", "/proc", "--dev", "/dev"]
-    # multiprocessing's locks and queues are POSIX semaphores, which live in /dev/shm.
-    args += ["--size", str(SHM_BYTES), "--perms", "1777", "--tmpfs", "/dev/shm"]
-    args += ["--size", str(TMPFS_BYTES), "--perms", "1777", "--tmpfs", SANDBOX_TMP]
     return args
 
 
