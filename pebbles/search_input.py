@@ -60,6 +60,10 @@ def _region(html: str) -> str | None:
     # A plain search, then back to the tag's "<": a regex over every tag of a
     # page would cost more than the indexing it saves.
     marker = html.find(MARKER)
+    # The words may also stand in text (a post about Pagefind); only inside a tag,
+    # where the last "<" comes after the last ">", are they the attribute.
+    while marker >= 0 and html.rfind("<", 0, marker) < html.rfind(">", 0, marker):
+        marker = html.find(MARKER, marker + len(MARKER))
     start = html.rfind("<", 0, marker)
     name = _TAG_NAME.match(html, start) if marker >= 0 and start >= 0 else None
     if name is None:

@@ -18,7 +18,9 @@ PAGE = """<!doctype html><html lang="fr"><head><title>Une page</title></head><bo
 def _site(tmp_path: Path) -> Path:
     site = tmp_path / "site"
     for relative, text in {
-        "posts/a/index.html": PAGE.format(sidebar="many links " * 50, text="alpha"),
+        "posts/a/index.html": PAGE.format(
+            sidebar="many links, data-pagefind-body " * 50, text="alpha"
+        ),
         "posts/b/index.html": PAGE.format(sidebar="", text="beta"),
         "topics/x/index.html": "<html><body><p>no marker here</p></body></html>",
     }.items():
@@ -41,7 +43,7 @@ def test_the_indexer_sees_only_marked_regions_at_their_own_paths(tmp_path: Path)
     assert index_regions(site, scratch, indexer, "idx") == []
     assert sorted(seen) == ["posts/a/index.html", "posts/b/index.html"]
     slim = seen["posts/a/index.html"]
-    assert "many links" not in slim and "foot" not in slim
+    assert "many links" not in slim and "foot" not in slim and "<aside>" not in slim
     assert "<article>nested</article><p>alpha</p></article></body>" in slim
     assert '<html lang="fr">' in slim and "<title>Une page</title>" in slim
     assert (site / "idx" / "index.js").read_text(encoding="utf-8") == "index"
