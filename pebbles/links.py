@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .model import Diagnostic, Post, Severity
+from .model import Diagnostic, Link, Post, Severity
 
 
 def resolve_link(post_path: str, target: str) -> tuple[str, str] | None:
@@ -28,33 +28,25 @@ def check_links(documents: Iterable[Post], sources: Iterable[Post]) -> list[Diag
     found: list[Diagnostic] = []
     for post in sources:
         for link in post.links:
-            resolved = resolve_link(post.path, link.target)
-            if resolved is None:
-                continue
-            path, anchor = resolved
-            target = by_path.get(path)
-            if target is None:
-                exists = Path(path).is_file()
-                why = "is not a post or guide of this site" if exists else "does not exist"
+            problem = _link_problem(link, post, by_path)
+            if problem is not None:
+                code, message = problem
                 found.append(
-                    Diagnostic(
-                        post.path,
-                        link.line,
-                        link.col,
-                        Severity.ERROR,
-                        "broken-link",
-                        f"link target '{link.target}' {why}",
-                    )
-                )
-            elif anchor and anchor not in {h.anchor for h in target.headings}:
-                found.append(
-                    Diagnostic(
-                        post.path,
-                        link.line,
-                        link.col,
-                        Severity.ERROR,
-                        "broken-anchor",
-                        f"'{target.path}' has no heading with anchor '#{anchor}'",
-                    )
+                    Diagnostic(post.path, link.line, link.col, Severity.ERROR, code, message)
                 )
     return found
+
+
+def _link_problem(link: Link, post: Post, by_path: dict[str, Post]) -> tuple[str, str] | None:
+    """``(code, message)`` when ``link`` does not lead to a document (or its anchor)."""
+    resolved = resolve_link(post.path, link.target)
+    if resolved is None:
+        return None
+    path, anchor = resolved
+    target = by_path.get(path)
+    if target is None:
+        why = "is not a post or guide of this site" if Path(path).is_file() else "does not exist"
+        return "broken-link", f"link target '{link.target}' {why}"
+    if anchor and anchor not in {h.anchor for h in target.headings}:
+        return "broken-anchor", f"'{target.path}' has no heading with anchor '#{anchor}'"
+    return None

@@ -306,3 +306,17 @@ def test_the_process_entry_point_works(site: Site, cli_process: Callable[..., Re
     result = cli_process("check", "--no-run", cwd=site.root)
     assert result.code == 0, result.err
     assert result.out.startswith("✔ 1 documents: 1 passed")
+
+
+def test_links_to_a_missing_heading_anchor_are_errors_and_real_ones_pass(
+    site: Site, cli: Cli
+) -> None:
+    site.post("adding", GOOD_POST)
+    site.post(
+        "linking",
+        GOOD_POST + "\nSee [adding](adding.md#adding) and [nowhere](adding.md#subtracting).\n",
+    )
+    assert only_error(cli("check", "--no-run")) == (
+        "content/basics/linking.md:21:46: error: 'content/basics/adding.md' has no heading "
+        "with anchor '#subtracting' [broken-anchor]"
+    )
