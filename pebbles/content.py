@@ -263,14 +263,16 @@ def parse_body(body: str, body_line: int, shown: str, meta: FrontMatter) -> Body
     links: list[Link] = []
     headings: list[Heading] = []
     anchors: dict[str, int] = {}
-    previous: Token | None = None  # last block-level token that opened something
     for position, token in enumerate(tokens):
         if token.type == "fence" and token.map:
             label_before = _is_output_label(tokens, position)
             block = _fence_block(
                 token, len(blocks), body_line, shown, meta.check, diagnostics, label_before
             )
-            block = _attach_expectation(block, blocks, previous, label_before, shown, diagnostics)
+            # Adjacent means the same container (top level, a list item, a quote).
+            before = tokens[position - 1] if position else None
+            adjacent = before is not None and before.type == "fence" and before.level == token.level
+            block = _attach_expectation(block, blocks, adjacent, label_before, shown, diagnostics)
             blocks.append(block)
         elif token.type == "heading_open" and token.map:
             text = tokens[position + 1].content
@@ -282,8 +284,6 @@ def parse_body(body: str, body_line: int, shown: str, meta: FrontMatter) -> Body
         elif token.type == "inline" and token.map and "]" in token.content:
             # Only a "]" can close link text, so other paragraphs need no inline parse.
             links.extend(_links(parse_inline(md, token, env), token.map, source_lines, body_line))
-        if token.nesting >= 0 and token.level == 0 and token.type not in ("inline",):
-            previous = token if token.type != "paragraph_close" else previous
     return Body(tuple(blocks), tuple(links), tuple(headings), tuple(diagnostics))
 
 
@@ -340,7 +340,7 @@ def _fence_block(
 def _attach_expectation(
     block: CodeBlock,
     earlier: list[CodeBlock],
-    previous: Token | None,
+    adjacent: bool,
     label_before: bool,
     shown: str,
     diagnostics: list[Diagnostic],
@@ -349,7 +349,6 @@ def _attach_expectation(
     if block.kind is not BlockKind.OUTPUT:
         return block
     before = earlier[-1] if earlier else None
-    adjacent = previous is not None and previous.type == "fence"
     if before is None or not before.runnable or not (adjacent or label_before):
         diagnostics.append(
             _diag(
