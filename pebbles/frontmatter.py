@@ -145,7 +145,17 @@ def _check(reader: Reader, entry: YEntry) -> BlockOptions:
     fields = reader.mapping(
         entry.node, "check", optional=ALL_OPTIONS, unknown_code="unknown-option"
     )
-    plain = {key: value.node.value for key, value in fields.items()}
+    plain: dict[str, object] = {}
+    for key, value in fields.items():
+        node = value.node
+        items = node.value if node.kind == "seq" else [node]
+        # Only requires= takes several values, and only plain ones (YAML lists of names).
+        nested = node.kind == "map" or any(item.kind != "scalar" for item in items)
+        if nested or (node.kind == "seq" and key != "requires"):
+            want = "a module name or a list of them" if key == "requires" else "one value"
+            reader.error(node.line, node.col, "wrong-type", f"'{key}' in check must be {want}")
+        else:
+            plain[key] = [item.value for item in items] if node.kind == "seq" else node.value
     options, problems = options_from_mapping(plain)
     for key, code, message in problems:
         reader.error(fields[key].node.line, fields[key].node.col, code, message)

@@ -30,3 +30,32 @@ def test_an_output_block_after_code_in_the_same_container_states_its_output(
     assert "[orphan-output]" not in result.out
     assert f"content/basics/nested.md:{output_line}:1: error: output differs" in result.out
     assert "+   | 1" in result.out
+
+
+def test_check_requires_accepts_a_yaml_list_of_modules(site: Site, cli: Cli) -> None:
+    header = HEADER.replace(
+        "topic: basics\n", "topic: basics\ncheck:\n  requires: [json, nope_xyz]\n"
+    )
+    site.post("needs", header + "```python\nprint(1)\n```\n")
+    result = cli("check")
+    assert result.code == 0, result.out
+    assert "YNode" not in result.out
+    assert "1 skipped" in result.out
+
+
+def test_check_options_given_as_a_mapping_or_a_list_are_wrong_types(site: Site, cli: Cli) -> None:
+    header = HEADER.replace(
+        "topic: basics\n", "topic: basics\ncheck:\n  requires: {a: 1}\n  raises: [ValueError]\n"
+    )
+    site.post("nested", header + "```python\nprint(1)\n```\n")
+    result = cli("check")
+    assert result.code == 1, result.out
+    assert (
+        "content/basics/nested.md:6:13: error: 'requires' in check must be a module name or a list of them [wrong-type]"
+        in result.out
+    )
+    assert (
+        "content/basics/nested.md:7:11: error: 'raises' in check must be one value [wrong-type]"
+        in result.out
+    )
+    assert "YNode" not in result.out
