@@ -27,7 +27,7 @@ from .model import Diagnostic, Severity, SiteConfig
 from .pages import BuildOptions, PageJob, context
 from .render import highlight
 from .site import SiteData
-from .theme import Theme, environment, render
+from .theme import THEME_DIR, Theme, environment, render
 
 MANIFEST_VERSION = 1
 TEMP_PREFIX = ".pebbles-tmp-"
@@ -131,8 +131,13 @@ def check_target(out: Path, config: SiteConfig) -> None:
     """Refuse to replace a folder that holds the sources or was not built by pebbles."""
     target = out.resolve()
     root = config.root.resolve()
-    content = config.content_dir.resolve()
-    if target in (root, content) or target in root.parents or content in target.parents:
+    # The theme's templates folder holds an index.html, so the "is it a built site"
+    # test below would not protect it.
+    sources = [
+        folder.resolve() for folder in (config.content_dir, root / THEME_DIR, config.validators_dir)
+    ]
+    inside = any(target == folder or folder in target.parents for folder in sources)
+    if target == root or target in root.parents or inside:
         raise UsageError(f"refusing to build into {out}: it holds the site's sources")
     if target.exists() and not target.is_dir():
         raise UsageError(f"refusing to build into {out}: it is a file")

@@ -293,6 +293,18 @@ def test_refuses_to_replace_a_folder_it_did_not_build(
     assert cli("build", "--no-check", "--out", str(fixture_site)).code == 2
 
 
+def test_refuses_to_build_into_the_theme_even_though_it_holds_an_index_html(
+    fixture_site: Path, cli: Callable[..., Result]
+) -> None:
+    templates = fixture_site / "renderer" / "templates"
+    shutil.copytree(Path(__file__).parents[1] / "renderer" / "templates", templates)
+    before = _snapshot(templates)
+    done = cli("build", "--no-check", "--out", str(templates))
+    assert done.code == 2
+    assert "holds the site's sources" in done.err
+    assert _snapshot(templates) == before
+
+
 def test_turning_search_on_is_not_mistaken_for_a_no_op(
     fixture_site: Path, cli: Callable[..., Result]
 ) -> None:
