@@ -124,16 +124,22 @@ def _memoised_fragment(env: jinja2.Environment) -> Any:
     """``fragment(name)``: a sub-template rendered once per site, page depth and topic.
 
     Only for fragments that read nothing but ``site``, ``root``, ``file_urls`` and
-    ``current_topic``; the site object is part of the key, so a new build (``pebbles
-    serve`` keeps the environment) never sees an old fragment.
+    ``current_topic``; each entry holds its site, so a new build (``pebbles serve``
+    keeps the environment) never sees an old fragment. Only the latest site's
+    fragments are kept: the desk renders every preview with a site of its own, and
+    remembering them all would grow the server with every request.
     """
     memo: dict[tuple[object, ...], tuple[object, Markup]] = {}
+    latest: list[object] = [None]
 
     @jinja2.pass_context
     def fragment(context: jinja2.runtime.Context, name: str) -> Markup:
         site = context["site"]
+        if latest[0] is not site:
+            latest[0] = site
+            memo.clear()
         names = ("root", "file_urls", "current_topic")
-        key = (name, id(site), *(context[n] for n in names))
+        key = (name, *(context[n] for n in names))
         held = memo.get(key)
         if held is None or held[0] is not site:
             values = {"site": site, **{n: context[n] for n in names}}
