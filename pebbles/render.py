@@ -28,6 +28,8 @@ from .model import BlockKind, BlockResult, CodeBlock, Post, PostResult, Status
 # page element (the search box, the sidebar) and break the page around it.
 ID_PREFIX = "h-"
 _SAFE_SCHEMES = ("http", "https", "mailto")
+# The footnote plugin's ids: fn1 for a note, fnref1 (fnref1:1 when cited again) for its mark.
+_FOOTNOTE_ID = re.compile(r"fn(?:ref)?\d+(?::\d+)?\Z")
 _LANGUAGE = re.compile(r"[a-z0-9_+#.\-]{1,32}\Z")
 _LEXER_NAMES = {"output": "", "text": ""}
 
@@ -214,21 +216,26 @@ def _renderer() -> _PostRenderer:
 def _rewrite_href(href: str, state: _State) -> str | None:
     """Page URL for a ``.md`` link, prefixed anchors, and nothing unsafe."""
     if href.startswith("#"):
-        return _prefixed(href[1:])
+        return _in_page(href[1:], state.post)
     resolved = resolve_link(state.post.path, href)
     if resolved is not None:
         path, anchor = resolved
         url = state.given.link_targets.get(path)
         if url is None:
             return None
-        return url + (_prefixed(anchor) if anchor else "")
+        # The checker has made sure the anchor names one of the target's headings.
+        return url + ("#" + ID_PREFIX + anchor if anchor else "")
     return href if _is_safe_url(href) else None
 
 
-def _prefixed(anchor: str) -> str:
-    if anchor.startswith((ID_PREFIX, "fn")):
-        return "#" + anchor
-    return "#" + ID_PREFIX + anchor
+def _in_page(anchor: str, post: Post) -> str:
+    """A heading's anchor gets the prefix, even one that starts like a footnote's
+    id or the prefix itself; a footnote's or an already rendered id is kept."""
+    if anchor in {h.anchor for h in post.headings} or not (
+        anchor.startswith(ID_PREFIX) or _FOOTNOTE_ID.match(anchor)
+    ):
+        return "#" + ID_PREFIX + anchor
+    return "#" + anchor
 
 
 def _is_safe_url(url: str) -> bool:

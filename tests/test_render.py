@@ -78,6 +78,20 @@ def test_in_page_anchor_links_follow_the_prefix() -> None:
     assert '<a href="#h-setup">see below</a>' in html
 
 
+def test_anchors_to_headings_that_look_like_footnotes_or_prefixed_get_the_prefix() -> None:
+    body = "[a](#fnord-tricks) [b](#h-index) [c](two.md#fn-tips)\n\n## Fnord tricks\n\n## H-index\n"
+    html = _html(_post(body), **{"content/basics/two.md": "../../posts/two/"})
+    assert '<a href="#h-fnord-tricks">a</a>' in html
+    assert '<a href="#h-h-index">b</a>' in html
+    assert '<a href="../../posts/two/#h-fn-tips">c</a>' in html
+
+
+def test_footnote_and_rendered_id_anchors_are_kept() -> None:
+    html = _html(_post("[note](#fn1) [setup](#h-setup)\n\n## Setup\n"))
+    assert '<a href="#fn1">note</a>' in html
+    assert '<a href="#h-setup">setup</a>' in html
+
+
 def test_md_links_become_page_urls() -> None:
     post = _post("[next](two.md) and [part](../basics/two.md#a-loop)\n")
     html = _html(post, **{"content/basics/two.md": "../../posts/two/"})
