@@ -102,6 +102,8 @@ def parse_transcript(block: CodeBlock) -> list[TranscriptExample]:
             shown = lines[i].lstrip() if shown is None else shown
             want.append("" if shown.rstrip() == BLANKLINE else shown)
             i += 1
+        if not "".join(source).strip() and not want:
+            continue  # a bare prompt, as a REPL shows when Enter is pressed: nothing runs
         examples.append(
             TranscriptExample(
                 source="\n".join(source) + "\n",

@@ -59,3 +59,10 @@ def test_check_options_given_as_a_mapping_or_a_list_are_wrong_types(site: Site, 
         in result.out
     )
     assert "YNode" not in result.out
+
+
+def test_a_bare_prompt_in_a_transcript_runs_nothing_as_in_the_repl(site: Site, cli: Cli) -> None:
+    site.post("repl", HEADER + "```pycon\n>>> x = 2\n>>>\n>>> x\n2\n>>>\n```\n")
+    result = cli("check")
+    assert result.code == 0, result.out
+    assert "1 passed" in result.out
