@@ -177,9 +177,17 @@ def as_junit(report: CheckReport) -> str:
             failure = ET.SubElement(case, "failure", message=d.code)
             failure.text = d.format()
     ET.indent(suite)
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
-    )
+    xml = ET.tostring(suite, encoding="unicode")
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + _XML_INVALID.sub(_visible, xml) + "\n"
+
+
+# Characters XML 1.0 cannot hold even escaped; a post's output may print any of them.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 # --- github --------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from collections.abc import Callable
 
 import pytest
@@ -66,3 +67,15 @@ def test_a_bare_prompt_in_a_transcript_runs_nothing_as_in_the_repl(site: Site, c
     result = cli("check")
     assert result.code == 0, result.out
     assert "1 passed" in result.out
+
+
+def test_junit_stays_well_formed_when_the_code_prints_control_characters(
+    site: Site, cli: Cli
+) -> None:
+    code = '```python\nprint("a\\x00b\\x1b[31mred\\x07")\n```\n\n```output\nab\n```\n'
+    site.post("noisy", HEADER + code)
+    result = cli("check", "--format", "junit")
+    assert result.code == 1
+    failure = ET.fromstring(result.out).find("testcase/failure")
+    assert failure is not None and failure.text is not None
+    assert "a\\x00b\\x1b[31mred\\x07" in failure.text
