@@ -215,9 +215,17 @@ def unified_diff(expected: str, actual: str, expected_line: int, path: str) -> s
             if tag == "equal":
                 out.extend(f" {expected_line + i:>{width}} | {want[i]}" for i in range(i1, i2))
                 continue
-            out.extend(f"-{expected_line + i:>{width}} | {want[i]}" for i in range(i1, i2))
-            out.extend(f"+{blank} | {got[j]}" for j in range(j1, j2))
+            out.extend(f"-{expected_line + i:>{width}} | {_shown(want[i])}" for i in range(i1, i2))
+            out.extend(f"+{blank} | {_shown(got[j])}" for j in range(j1, j2))
     return "\n".join(out)
+
+
+def _shown(line: str) -> str:
+    """A differing line with invisible characters spelled out (``\\xa0``, ``\\u200b``),
+    so two lines that look the same show where they differ."""
+    if line.isprintable():
+        return line
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in line)
 
 
 # --- judging one block ---------------------------------------------------------

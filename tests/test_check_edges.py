@@ -69,13 +69,22 @@ def test_a_bare_prompt_in_a_transcript_runs_nothing_as_in_the_repl(site: Site, c
     assert "1 passed" in result.out
 
 
-def test_junit_stays_well_formed_when_the_code_prints_control_characters(
+def test_junit_stays_well_formed_when_the_code_writes_control_characters(
     site: Site, cli: Cli
 ) -> None:
-    code = '```python\nprint("a\\x00b\\x1b[31mred\\x07")\n```\n\n```output\nab\n```\n'
-    site.post("noisy", HEADER + code)
+    site.post("noisy", HEADER + '```python\nraise ValueError("bad\\x00b\\x1b[31mred\\x07")\n```\n')
     result = cli("check", "--format", "junit")
     assert result.code == 1
     failure = ET.fromstring(result.out).find("testcase/failure")
     assert failure is not None and failure.text is not None
-    assert "a\\x00b\\x1b[31mred\\x07" in failure.text
+    assert "ValueError: bad\\x00b\\x1b[31mred\\x07" in failure.text
+
+
+def test_a_diff_spells_out_characters_that_look_alike_or_are_invisible(
+    site: Site, cli: Cli
+) -> None:
+    code = '```python\nprint("a\\xa0b")\nprint("c\\u200bd")\n```\n\n```output\na b\ncd\n```\n'
+    site.post("lookalike", HEADER + code)
+    result = cli("check")
+    assert result.code == 1
+    assert "-12 | a b\n    -13 | cd\n    +   | a\\xa0b\n    +   | c\\u200bd\n" in result.out
