@@ -117,4 +117,10 @@ def _convert(loader: Any, node: yaml.Node, offset: int) -> YNode:
         return YNode("map", entries, line, col)
     if isinstance(node, yaml.SequenceNode):
         return YNode("seq", [_convert(loader, item, offset) for item in node.value], line, col)
-    return YNode("scalar", loader.construct_object(node), line, col)
+    try:
+        value = loader.construct_object(node)
+    except ValueError:
+        # Looks like a timestamp but is no real date (2026-02-30): keep the text, so
+        # the schema reports it where it is and a text field simply accepts it.
+        value = node.value
+    return YNode("scalar", value, line, col)

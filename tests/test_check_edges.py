@@ -88,3 +88,15 @@ def test_a_diff_spells_out_characters_that_look_alike_or_are_invisible(
     result = cli("check")
     assert result.code == 1
     assert "-12 | a b\n    -13 | cd\n    +   | a\\xa0b\n    +   | c\\u200bd\n" in result.out
+
+
+def test_an_impossible_date_is_a_diagnostic_not_a_crash(site: Site, cli: Cli) -> None:
+    header = HEADER.replace("topic: basics\n", "topic: basics\ndate: 2026-02-30\n")
+    site.post("leap", header.replace("title: Edges", "title: 2026-02-31") + "Text.\n")
+    result = cli("check")
+    assert result.code == 1, result.out
+    assert (
+        "content/basics/leap.md:5:7: error: 'date' must be an ISO date (YYYY-MM-DD), "
+        "not '2026-02-30' [wrong-type]"
+    ) in result.out
+    assert "title" not in result.out
