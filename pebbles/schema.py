@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 
 from .model import Diagnostic, Severity
@@ -96,6 +97,11 @@ class Reader:
     def number(self, entry: YEntry, name: str) -> float | None:
         value = self._scalar(entry, name, (int, float), "a number")
         if not isinstance(value, int | float):
+            return None
+        if not math.isfinite(value):
+            self.error(
+                entry.node.line, entry.node.col, "out-of-range", f"'{name}' must be a finite number"
+            )
             return None
         if value <= 0:
             self.error(

@@ -100,3 +100,15 @@ def test_an_impossible_date_is_a_diagnostic_not_a_crash(site: Site, cli: Cli) ->
         "not '2026-02-30' [wrong-type]"
     ) in result.out
     assert "title" not in result.out
+
+
+@pytest.mark.parametrize("value", [".nan", ".inf"])
+def test_a_timeout_that_is_not_a_finite_number_is_a_config_error(
+    site: Site, cli: Cli, value: str
+) -> None:
+    config = site.root / "site.yml"
+    config.write_text(config.read_text().replace("block_timeout: 5", f"block_timeout: {value}"))
+    site.post("fine", HEADER + "```python\nprint(1)\n```\n")
+    result = cli("check")
+    assert result.code == 2
+    assert "'block_timeout' must be a finite number [out-of-range]" in result.out + result.err
