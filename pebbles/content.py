@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
@@ -283,7 +284,9 @@ def parse_body(body: str, body_line: int, shown: str, meta: FrontMatter) -> Body
             headings.append(Heading(int(token.tag[1]), text, anchor, body_line + token.map[0]))
         elif token.type == "inline" and token.map and "]" in token.content:
             # Only a "]" can close link text, so other paragraphs need no inline parse.
-            links.extend(_links(parse_inline(md, token, env), token.map, source_lines, body_line))
+            links.extend(
+                _links(parse_inline(md, token, env), token.map, source_lines, body_line, env)
+            )
     return Body(tuple(blocks), tuple(links), tuple(headings), tuple(diagnostics))
 
 
@@ -384,19 +387,35 @@ def _with_expected(block: CodeBlock, expected: Expectation, output_index: int) -
 
 
 def _links(
-    children: list[Token], where: list[int], source_lines: list[str], body_line: int
+    children: list[Token],
+    where: list[int],
+    source_lines: list[str],
+    body_line: int,
+    env: dict[str, Any],
 ) -> Iterable[Link]:
-    start, end = where
     for child in children:
         if child.type != "link_open":
             continue
         href = str(child.attrs.get("href", ""))
         if not href or _EXTERNAL.match(href):
             continue
-        line, col = start, 1
-        for offset in range(start, end):
-            found = source_lines[offset].find(href) if offset < len(source_lines) else -1
-            if found >= 0:
-                line, col = offset, found + 1
-                break
+        # markdown-it percent-encodes the href (café.md → caf%C3%A9.md), and a
+        # reference link's target is written on its definition's line.
+        written = (href, unquote(href))
+        spans = [where] + [
+            ref["map"] for ref in env.get("references", {}).values() if ref.get("href") == href
+        ]
+        line, col = _find(written, spans, source_lines) or (where[0], 1)
         yield Link(href, body_line + line, col)
+
+
+def _find(
+    needles: tuple[str, ...], spans: list[list[int]], source_lines: list[str]
+) -> tuple[int, int] | None:
+    for start, end in spans:
+        for offset in range(start, min(end, len(source_lines))):
+            for needle in needles:
+                found = source_lines[offset].find(needle)
+                if found >= 0:
+                    return offset, found + 1
+    return None

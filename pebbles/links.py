@@ -46,7 +46,7 @@ def _link_problem(link: Link, post: Post, by_path: dict[str, Post]) -> tuple[str
     target = by_path.get(path)
     if target is None:
         why = "is not a post or guide of this site" if Path(path).is_file() else "does not exist"
-        return "broken-link", f"link target '{link.target}' {why}"
+        return "broken-link", f"link target '{unquote(link.target)}' {why}"
     if anchor and anchor not in {h.anchor for h in target.headings}:
         return "broken-anchor", f"'{target.path}' has no heading with anchor '#{anchor}'"
     return None

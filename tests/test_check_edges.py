@@ -112,3 +112,16 @@ def test_a_timeout_that_is_not_a_finite_number_is_a_config_error(
     result = cli("check")
     assert result.code == 2
     assert "'block_timeout' must be a finite number [out-of-range]" in result.out + result.err
+
+
+def test_broken_links_are_reported_where_their_target_is_written(site: Site, cli: Cli) -> None:
+    body = "Intro line.\nSee [a](café.md), [b](<sp ace.md>)\nand [c][ref].\n\n[ref]: gone.md\n"
+    site.post("links", HEADER + body)
+    result = cli("check", "--no-run")
+    assert result.code == 1
+    found = [line for line in result.out.splitlines() if "[broken-link]" in line]
+    assert found == [
+        "content/basics/links.md:7:9: error: link target 'café.md' does not exist [broken-link]",
+        "content/basics/links.md:7:24: error: link target 'sp ace.md' does not exist [broken-link]",
+        "content/basics/links.md:10:8: error: link target 'gone.md' does not exist [broken-link]",
+    ]
