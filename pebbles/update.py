@@ -172,14 +172,19 @@ def _transcript_edits(
 
 
 def _closed_fence(post: Post, body: list[str], block: CodeBlock) -> tuple[str, str] | None:
-    """``(indent, marker)`` of a block's fence, or None when it is never closed."""
+    """``(prefix, marker)`` of a block's fence, or None when it is never closed.
+
+    The prefix is what the block's lines start with: the fence's indentation and,
+    inside a blockquote, its ``>`` marks.
+    """
     fence = _body_line(post, body, block.fence_line)
-    stripped = fence.lstrip()
+    start = len(fence) - len(fence.lstrip(" \t>"))
+    stripped = fence[start:]
     marker = stripped[: len(stripped) - len(stripped.lstrip(stripped[:1]))]
-    closing = _body_line(post, body, block.end_line).strip()
-    if block.end_line == block.fence_line or not closing.startswith(marker):
+    closing = _body_line(post, body, block.end_line).lstrip(" \t>")
+    if block.end_line == block.fence_line or not marker or not closing.startswith(marker):
         return None
-    return fence[: len(fence) - len(stripped)], marker
+    return fence[:start], marker
 
 
 def _new_output_block(post: Post, body: list[str], block: CodeBlock, text: str) -> list[Edit]:
@@ -190,7 +195,9 @@ def _new_output_block(post: Post, body: list[str], block: CodeBlock, text: str) 
     lines = _text_lines(text)
     while any(line.lstrip().startswith(marker) for line in lines):
         marker += marker[0]
-    new = ("", indent + marker + "output", *(indent + line for line in lines), indent + marker)
+    # The blank line between the blocks stays inside a blockquote (">"), or it would end it.
+    gap = indent.rstrip()
+    new = (gap, indent + marker + "output", *(indent + line for line in lines), indent + marker)
     return [Edit(block.end_line + 1, 0, new)]
 
 

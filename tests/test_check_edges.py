@@ -125,3 +125,14 @@ def test_broken_links_are_reported_where_their_target_is_written(site: Site, cli
         "content/basics/links.md:7:24: error: link target 'sp ace.md' does not exist [broken-link]",
         "content/basics/links.md:10:8: error: link target 'gone.md' does not exist [broken-link]",
     ]
+
+
+def test_update_keeps_a_blockquote_around_the_outputs_it_writes(site: Site, cli: Cli) -> None:
+    quoted = "> ```python\n> print('q')\n> ```\n>\n> ```output\n> z\n> ```\n"
+    bare = "\n> ```python\n> print('new')\n> ```\n"
+    path = site.post("quoted", HEADER + quoted + bare)
+    assert cli("check", "--update").code == 0
+    assert path.read_text(encoding="utf-8") == HEADER + quoted.replace("> z", "> q") + bare + (
+        ">\n> ```output\n> new\n> ```\n"
+    )
+    assert cli("check").code == 0
