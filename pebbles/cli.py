@@ -190,13 +190,19 @@ def _outputs(formats: Sequence[str] | None) -> list[tuple[str, Path | None]]:
 
 
 def _emit(report: CheckReport, outputs: list[tuple[str, Path | None]]) -> None:
+    failed: list[str] = []
     for fmt, target in outputs:
         if target is None:
             colour = fmt == "text" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
             sys.stdout.write(render(report, fmt, colour=colour))
-        else:
+            continue
+        try:
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(render(report, fmt), encoding="utf-8")
+        except OSError as err:  # the other reports are still written
+            failed.append(f"cannot write the {fmt} report to {target}: {err.strerror or err}")
+    if failed:
+        raise UsageError("; ".join(failed))
 
 
 # --- verbs ---------------------------------------------------------------------

@@ -136,3 +136,13 @@ def test_update_keeps_a_blockquote_around_the_outputs_it_writes(site: Site, cli:
         ">\n> ```output\n> new\n> ```\n"
     )
     assert cli("check").code == 0
+
+
+def test_a_report_file_that_cannot_be_written_is_a_usage_error(site: Site, cli: Cli) -> None:
+    site.post("fine", HEADER + "Text.\n")
+    result = cli("check", "--no-run", "--format", f"json={site.root}", "--format", "text")
+    assert result.code == 2
+    assert "1 passed" in result.out
+    assert f"pebbles: error: cannot write the json report to {site.root}: Is a directory" in (
+        result.err
+    )
