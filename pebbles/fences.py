@@ -83,9 +83,10 @@ def options_from_mapping(
     values: dict[str, object] = {}
     problems: list[tuple[str, str, str]] = []
     for key, value in mapping.items():
-        if isinstance(value, bool) and key in FLAG_OPTIONS:
+        # `skip: false` means "do not skip", not a skip whose reason is "False".
+        if isinstance(value, bool) and key in (*FLAG_OPTIONS, "skip"):
             if value:
-                values[key] = True
+                _apply(key, None, values)
             continue
         if isinstance(value, list):
             value = ",".join(str(v) for v in value)

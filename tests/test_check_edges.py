@@ -146,3 +146,12 @@ def test_a_report_file_that_cannot_be_written_is_a_usage_error(site: Site, cli: 
     assert f"pebbles: error: cannot write the json report to {site.root}: Is a directory" in (
         result.err
     )
+
+
+def test_check_skip_false_runs_the_blocks(site: Site, cli: Cli) -> None:
+    header = HEADER.replace("topic: basics\n", "topic: basics\ncheck:\n  skip: false\n")
+    site.post("runs", header + "```python\nprint(1)\n```\n\n```output\n2\n```\n")
+    result = cli("check")
+    assert result.code == 1, result.out
+    assert "0 skipped" in result.out
+    assert "[output-mismatch]" in result.out
