@@ -72,7 +72,11 @@ def discover(config: SiteConfig, targets: Sequence[Path] = ()) -> Found:
     files: list[Path] = []
     for target in targets or (config.content_dir,):
         resolved = target.resolve()
-        if not _is_within(resolved, content):
+        if not target.exists():
+            diagnostics.append(
+                _diag(display_path(target), 1, 1, "not-found", "no such file or folder")
+            )
+        elif not _is_within(resolved, content):
             diagnostics.append(
                 _diag(
                     display_path(target),
@@ -84,10 +88,6 @@ def discover(config: SiteConfig, targets: Sequence[Path] = ()) -> Found:
             )
         elif resolved.is_dir():
             files.extend(_walk(target, diagnostics))
-        elif not target.exists():
-            diagnostics.append(
-                _diag(display_path(target), 1, 1, "not-found", "no such file or folder")
-            )
         elif target.suffix != ".md":
             diagnostics.append(
                 _diag(display_path(target), 1, 1, "not-markdown", "posts are .md files")

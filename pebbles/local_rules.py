@@ -68,7 +68,8 @@ def apply_rules(rules: Iterable[LoadedRule], post: Post, config: SiteConfig) -> 
     found: list[Diagnostic] = []
     for rule in rules:
         try:
-            result = list(rule.func(post, config))
+            # A rule with nothing to say may simply return None.
+            result = list(rule.func(post, config) or ())
         except Exception as err:
             found.append(
                 _crash(

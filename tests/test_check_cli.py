@@ -320,3 +320,8 @@ def test_links_to_a_missing_heading_anchor_are_errors_and_real_ones_pass(
         "content/basics/linking.md:21:46: error: 'content/basics/adding.md' has no heading "
         "with anchor '#subtracting' [broken-anchor]"
     )
+
+
+def test_a_missing_path_is_reported_as_missing_wherever_it_points(site: Site, cli: Cli) -> None:
+    result = cli("check", "--no-run", "../nowhere/post.md")
+    assert only_error(result) == "../nowhere/post.md:1:1: error: no such file or folder [not-found]"

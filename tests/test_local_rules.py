@@ -95,3 +95,9 @@ def test_helper_files_starting_with_underscore_are_not_rules(site: Site, cli: Cl
     site.write("validators/_shared.py", "X = 1\n")
     site.post("adding", GOOD_POST)
     assert cli("check", "--no-run").code == 0
+
+
+def test_a_rule_that_returns_none_has_no_findings(site: Site, cli: Cli) -> None:
+    site.write("validators/quiet.py", "def validate(post, config):\n    return None\n")
+    site.post("adding", GOOD_POST)
+    assert cli("check", "--no-run").code == 0
