@@ -27,7 +27,17 @@ NAV_PAGES = ("guides", "contributions", "write", "stepping-stones", "home")
 SANDBOX_MODES = ("auto", "bwrap", "none")
 
 _BRAND_REQUIRED = ("name",)
-_BRAND_OPTIONAL = ("hero", "tagline", "footer", "description", "url", "repo", "branch", "language")
+_BRAND_OPTIONAL = (
+    "hero",
+    "tagline",
+    "footer",
+    "description",
+    "url",
+    "repo",
+    "branch",
+    "language",
+    "repo_dir",
+)
 _CHECK_KEYS = (
     "jobs",
     "block_timeout",
@@ -118,7 +128,22 @@ def _brand(reader: Reader, entry: YEntry) -> Brand:
         repo=values.get("repo", ""),
         branch=values.get("branch", "main"),
         language=values.get("language", "en"),
+        repo_dir=_repo_dir(reader, fields.get("repo_dir"), values.get("repo_dir", "")),
     )
+
+
+def _repo_dir(reader: Reader, entry: YEntry | None, value: str) -> str:
+    """The site's folder inside its repository, as a clean relative POSIX path."""
+    parts = [part for part in value.replace("\\", "/").split("/") if part not in ("", ".")]
+    if entry is not None and (value.startswith("/") or ".." in parts):
+        reader.error(
+            entry.node.line,
+            entry.node.col,
+            "bad-value",
+            f"repo_dir must be a folder inside the repository, like 'docs', not '{value}'",
+        )
+        return ""
+    return "/".join(parts)
 
 
 def _items(reader: Reader, entry: YEntry | None, name: str) -> list[YNode]:

@@ -56,6 +56,7 @@ class Brand:
     repo: str
     branch: str
     language: str
+    repo_dir: str = ""  # the site's folder inside its repository ("" = the root)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import posixpath
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -208,7 +209,8 @@ def _edit_url(doc: Doc, data: SiteData) -> str:
     inside = os.path.relpath(os.path.join(os.getcwd(), doc.post.path), data.root)
     if inside.startswith(".."):
         return ""
-    return f"{repo}/edit/{config.brand.branch}/{Path(inside).as_posix()}"
+    in_repo = posixpath.join(config.brand.repo_dir, Path(inside).as_posix())
+    return f"{repo}/edit/{config.brand.branch}/{in_repo}"
 
 
 # --- fingerprints -----------------------------------------------------------------

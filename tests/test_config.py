@@ -73,3 +73,14 @@ def test_yaml_syntax_error_names_the_line() -> None:
 def test_missing_config_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no site configuration"):
         load_config(tmp_path)
+
+
+def test_repo_dir_is_a_clean_relative_folder() -> None:
+    config, problems = parse_config(
+        BASE.replace("  name: X\n", "  name: X\n  repo_dir: ./docs/site/\n"), Path("."), "site.yml"
+    )
+    assert problems == [] and config is not None and config.brand.repo_dir == "docs/site"
+    assert codes(BASE.replace("  name: X\n", "  name: X\n  repo_dir: ../outside\n")) == [
+        (3, "bad-value")
+    ]
+    assert codes(BASE.replace("  name: X\n", "  name: X\n  repo_dir: /abs\n")) == [(3, "bad-value")]

@@ -355,3 +355,17 @@ def test_parallel_rendering_writes_the_same_bytes_as_serial(
     assert done.code == 0
     assert "74 posts re-rendered" in done.out
     assert _snapshot(parallel) == _snapshot(serial)
+
+
+def test_edit_links_and_the_write_form_know_the_sites_folder_in_its_repository(
+    fixture_site: Path, cli: Callable[..., Result]
+) -> None:
+    config = fixture_site / "site.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("site:\n", "site:\n  repo_dir: docs/site/\n", 1), "utf-8")
+    assert cli("build", "--no-check").code == 0
+    post = (fixture_site / "_site/posts/first-steps/index.html").read_text(encoding="utf-8")
+    (edit,) = re.findall(r'class="edit-link"><a href="([^"]*)"', post)
+    assert "/edit/" in edit and edit.endswith("/docs/site/content/alpha/first-steps.md")
+    write = (fixture_site / "_site/write/index.html").read_text(encoding="utf-8")
+    assert 'data-repo-dir="docs/site"' in write

@@ -126,6 +126,19 @@ def test_propose_opens_a_prefilled_github_new_file_page(page: Page) -> None:
     assert query["value"] == [_expected_markdown()]
 
 
+def test_propose_puts_the_file_under_the_sites_folder_in_its_repository(page: Page) -> None:
+    page.goto("write/")
+    page.evaluate(CAPTURE_OPEN)
+    # As rendered for a site with `repo_dir: docs` in site.yml.
+    page.evaluate("document.getElementById('write-form').setAttribute('data-repo-dir', 'docs')")
+    _fill(page)
+    page.get_by_role("button", name="Propose on GitHub").click()
+    query = parse_qs(urlsplit(str(page.evaluate("window.__opened"))).query)
+    assert query["filename"] == [
+        "docs/content/collections-module/counting-with-counter-a-first-look.md"
+    ]
+
+
 def test_missing_fields_are_reported_not_downloaded(page: Page) -> None:
     page.goto("write/")
     page.evaluate(CAPTURE_OPEN)

@@ -97,10 +97,11 @@
     return lines.join("\n");
   }
 
-  function proposeUrl(repo, branch, values, text) {
+  function proposeUrl(repo, branch, dir, values, text) {
     var base = repo.replace(/\.git$/, "").replace(/\/+$/, "");
     if (!/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/.test(base)) return null;
-    var path = "content/" + values.topic + "/" + slugify(values.title) + ".md";
+    // A site kept in a folder of its repository (site.repo_dir) proposes the file there.
+    var path = (dir ? dir + "/" : "") + "content/" + values.topic + "/" + slugify(values.title) + ".md";
     return (
       base +
       "/new/" +
@@ -230,7 +231,13 @@
       propose.addEventListener("click", function () {
         if (!validate()) return;
         var values = read(form);
-        var url = proposeUrl(repo, form.getAttribute("data-branch"), values, markdown(values));
+        var url = proposeUrl(
+          repo,
+          form.getAttribute("data-branch"),
+          form.getAttribute("data-repo-dir") || "",
+          values,
+          markdown(values)
+        );
         if (!url) {
           say("This site has no GitHub repository to propose to; download the file instead.", "error");
         } else if (url.length > MAX_URL) {
