@@ -210,13 +210,18 @@ def unified_diff(expected: str, actual: str, expected_line: int, path: str) -> s
     out = [f"--- expected ({path}:{expected_line})", "+++ actual"]
     matcher = difflib.SequenceMatcher(None, want, got, autojunk=False)
     for group in matcher.get_grouped_opcodes(_CONTEXT):
-        out.append(f"@@ {path}:{expected_line + group[0][1]} @@")
+        hunk: list[str] = []
         for tag, i1, i2, j1, j2 in group:
-            if tag == "equal":
-                out.extend(f" {expected_line + i:>{width}} | {want[i]}" for i in range(i1, i2))
+            # difflib compares text; a run whose patterns (``...``, addresses) match
+            # what was printed there is not a difference, so it is shown as context.
+            if tag == "equal" or _sequence_match(want[i1:i2], got[j1:j2]):
+                hunk.extend(f" {expected_line + i:>{width}} | {want[i]}" for i in range(i1, i2))
                 continue
-            out.extend(f"-{expected_line + i:>{width}} | {_shown(want[i])}" for i in range(i1, i2))
-            out.extend(f"+{blank} | {_shown(got[j])}" for j in range(j1, j2))
+            hunk.extend(f"-{expected_line + i:>{width}} | {_shown(want[i])}" for i in range(i1, i2))
+            hunk.extend(f"+{blank} | {_shown(got[j])}" for j in range(j1, j2))
+        if any(line[0] in "-+" for line in hunk):
+            out.append(f"@@ {path}:{expected_line + group[0][1]} @@")
+            out.extend(hunk)
     return "\n".join(out)
 
 

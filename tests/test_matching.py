@@ -186,3 +186,26 @@ def test_diff_shows_missing_and_extra_lines() -> None:
     assert "-8 | b" in diff
     diff = unified_diff("a\n", "a\nextra\n", 7, "p.md").splitlines()
     assert "+  | extra" in diff
+
+
+def test_diff_shows_a_matched_wildcard_as_context_not_as_a_change() -> None:
+    expected = "line 0\n...\nline 4\ntotal 11\n"
+    actual = "line 0\nline 1\nline 2\nline 3\nline 4\ntotal 10\n"
+    assert unified_diff(expected, actual, 14, "p.md").splitlines() == [
+        "--- expected (p.md:14)",
+        "+++ actual",
+        "@@ p.md:14 @@",
+        " 14 | line 0",
+        " 15 | ...",
+        " 16 | line 4",
+        "-17 | total 11",
+        "+   | total 10",
+    ]
+
+
+def test_diff_leaves_out_hunks_whose_only_differences_are_matched_wildcards() -> None:
+    expected = "".join(f"row {i}\n" for i in range(12)).replace("row 1\n", "row ...\n")
+    actual = "".join(f"row {i}\n" for i in range(12)).replace("row 10\n", "row ten\n")
+    diff = unified_diff(expected, actual, 1, "p.md").splitlines()
+    assert [line for line in diff if line.startswith("@@")] == ["@@ p.md:8 @@"]
+    assert "-11 | row 10" in diff and "+   | row ten" in diff
