@@ -274,6 +274,7 @@ def parse_body(body: str, body_line: int, shown: str, meta: FrontMatter) -> Body
             before = tokens[position - 1] if position else None
             adjacent = before is not None and before.type == "fence" and before.level == token.level
             block = _attach_expectation(block, blocks, adjacent, label_before, shown, diagnostics)
+            diagnostics.extend(_cramped_prompts(block, shown))
             blocks.append(block)
         elif token.type == "heading_open" and token.map:
             text = tokens[position + 1].content
@@ -338,6 +339,24 @@ def _fence_block(
         fence_line=fence_line,
         end_line=body_line + token.map[1] - 1,
     )
+
+
+def _cramped_prompts(block: CodeBlock, shown: str) -> Iterable[Diagnostic]:
+    """``>>>x`` in a transcript is read as output, not run: say so where it stands."""
+    if block.kind is not BlockKind.TRANSCRIPT:
+        return
+    for offset, line in enumerate(block.source.split("\n")):
+        stripped = line.lstrip()
+        # Only ">>>": output such as "......" may legitimately start with dots.
+        if stripped.startswith(">>>") and stripped[3:4] not in ("", " ", "\t", ">"):
+            yield _diag(
+                shown,
+                block.line + offset,
+                len(line) - len(stripped) + 4,
+                "prompt-space",
+                "put a space after '>>>': as written this line is read as output, not run",
+                Severity.WARNING,
+            )
 
 
 def _attach_expectation(

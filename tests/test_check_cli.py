@@ -325,3 +325,15 @@ def test_links_to_a_missing_heading_anchor_are_errors_and_real_ones_pass(
 def test_a_missing_path_is_reported_as_missing_wherever_it_points(site: Site, cli: Cli) -> None:
     result = cli("check", "--no-run", "../nowhere/post.md")
     assert only_error(result) == "../nowhere/post.md:1:1: error: no such file or folder [not-found]"
+
+
+def test_a_prompt_without_a_space_is_a_located_warning(site: Site, cli: Cli) -> None:
+    transcript = "```pycon\n>>> 1 + 1\n2\n>>>2 * 3\n6\n>>> print('......')\n......\n```\n"
+    site.post("session", GOOD_POST.split("# Adding")[0] + transcript)
+    result = cli("check", "--no-run")
+    assert result.code == 0
+    warnings = [line for line in result.out.splitlines() if ": warning: " in line]
+    assert warnings == [
+        "content/basics/session.md:13:4: warning: put a space after '>>>': as written this "
+        "line is read as output, not run [prompt-space]"
+    ]
