@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,7 +149,11 @@ def _walk(top: Path, diagnostics: list[Diagnostic]) -> Iterable[Path]:
 def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
     """Read UTF-8 text (BOM and CRLF accepted), refusing oversized files before reading them."""
     try:
-        size = path.stat().st_size
+        info = path.stat()
+        # A named pipe or a device would block the read, or never end.
+        if not stat.S_ISREG(info.st_mode):
+            return None, [_diag(shown, 1, 1, "unreadable", "cannot read: not a regular file")]
+        size = info.st_size
         if size > max_bytes:
             kib = max_bytes // 1024
             return None, [

@@ -4,6 +4,9 @@ entry point, the real sandboxed engine."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -418,3 +421,18 @@ def test_no_run_reads_but_does_not_run(docs: Path, cli: Cli) -> None:
         "other": 1,
         "skipped": 0,
     }
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_called_md_is_reported_not_read(docs: Path) -> None:
+    write(docs, "wrong.md", "```python\nprint(1)  # 2\n```\n")
+    os.mkfifo(docs / "pipe.md")
+    done = subprocess.run(
+        [sys.executable, "-m", "pebbles", "check", "--no-run", "."],
+        cwd=docs,
+        capture_output=True,
+        text=True,
+        timeout=30,  # reading the pipe would block for ever
+    )
+    assert done.returncode == 1, done.stderr
+    assert "pipe.md:1:1: error: cannot read: not a regular file [unreadable]" in done.stdout
