@@ -118,9 +118,20 @@ def _failures(
                     if number < len(unit.examples):
                         lost.update(_binds(unit.examples[number].source))
         if execution.outcome in FAILED:
-            found[(unit.index, None)] = _unit_failure(unit, execution, lost)
+            if not _clean_exit(execution):
+                found[(unit.index, None)] = _unit_failure(unit, execution, lost)
             lost.update(unit.binds)
     return found
+
+
+def _clean_exit(execution: BlockExecution) -> bool:
+    """``sys.exit(0)`` or ``exit()``: the script ended as it meant to (``if __name__ ==
+    "__main__": sys.exit(main())``), so what it printed is checked like any output.
+    The session still ends there, and what the unit defines is not carried on."""
+    return execution.error == "SystemExit" and _last_line(execution.traceback or "") in _CLEAN_EXITS
+
+
+_CLEAN_EXITS = ("SystemExit", "SystemExit: 0", "SystemExit: None")
 
 
 def _unit_failure(unit: Unit, execution: BlockExecution, lost: set[str]) -> _Failure:

@@ -311,6 +311,38 @@ def test_code_that_cannot_run_here_is_information(docs: Path, cli: Cli) -> None:
     ]
 
 
+MAIN_GUARD = """\
+```python
+import sys
+
+def main():
+    print("hi")
+    return 0
+
+if __name__ == "__main__":
+    sys.exit(main())
+```
+
+Output:
+
+```
+{output}
+```
+"""
+
+
+@pytest.mark.parametrize(
+    ("output", "found"), [("hi", []), ("bye", [(15, "error", "output-mismatch")])]
+)
+def test_a_script_ending_in_sys_exit_0_has_its_output_checked(
+    docs: Path, cli: Cli, output: str, found: list[tuple[int, str, str]]
+) -> None:
+    write(docs, "main.md", MAIN_GUARD.format(output=output))
+    result = cli("check", "--no-cache", "--format", "json")
+    assert findings(result) == found
+    assert result.code == (1 if found else 0), result.out
+
+
 def test_prose_comments_are_never_errors(docs: Path, cli: Cli) -> None:
     write(
         docs,
