@@ -295,10 +295,14 @@ def _move_no_replace(source: Path, target: Path) -> None:
         os.link(source, target)
     except FileExistsError:
         raise SubmissionError(f"{target} already exists; not replacing it") from None
+    except FileNotFoundError:
+        raise SubmissionError(f"{source} is missing; nothing to accept") from None
     except OSError:
         # Another file system, or one without hard links: copy, refusing to replace.
+        # Read first, so a source that cannot be read leaves no empty post behind.
+        text = source.read_text(encoding="utf-8")
         with target.open("x", encoding="utf-8") as handle:
-            handle.write(source.read_text(encoding="utf-8"))
+            handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
     source.unlink()

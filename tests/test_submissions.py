@@ -119,6 +119,16 @@ def test_accept_never_replaces_a_post(site: Site, cli: Cli) -> None:
     assert [s.id for s in listing(site.root / "submissions")] == [ident]
 
 
+def test_accept_of_a_submission_without_its_post_leaves_content_alone(site: Site, cli: Cli) -> None:
+    ident = queued(site)
+    (site.root / "submissions" / ident / POST_FILE).unlink()
+    result = cli("submissions", "accept", ident)
+    assert result.code == 1
+    assert "is missing" in result.err
+    assert not (site.root / "content/basics/adding-numbers.md").exists()
+    assert [s.id for s in listing(site.root / "submissions")] == [ident]
+
+
 def test_reject_moves_the_submission_aside_with_the_reason(site: Site, cli: Cli) -> None:
     ident = queued(site)
     result = cli("submissions", "reject", ident, "--reason", "duplicate of an existing pebble")
