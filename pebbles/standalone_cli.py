@@ -87,7 +87,7 @@ def _explain(path: Path, rules: frozenset[str]) -> int:
     from .explain import explain
     from .standalone import read_analyses
 
-    if not path.is_file():
+    if not path.is_file() or path.suffix.lower() not in (".md", ".markdown"):
         raise UsageError(f"--explain needs a Markdown file; {path} is not one")
     analyses, problems = read_analyses([path], rules)
     for problem in problems:

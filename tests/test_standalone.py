@@ -421,9 +421,12 @@ def test_list_conventions(docs: Path, cli: Cli) -> None:
         (("--conventions", "reprexx"), "did you mean 'reprex'"),
         (("--shard", "1/2"), "--shard needs a site"),
         (("--explain", "missing.md"), "needs a Markdown file"),
+        (("--explain", "."), "needs a Markdown file"),
+        (("--explain", "notes.txt"), "needs a Markdown file"),
     ],
 )
 def test_usage_errors_exit_2(docs: Path, cli: Cli, args: tuple[str, ...], words: str) -> None:
+    write(docs, "notes.txt", "Not Markdown.\n")
     result = cli("check", *args)
     assert result.code == 2
     assert words in result.err
