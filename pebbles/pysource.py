@@ -237,8 +237,19 @@ def _assigned(node: ast.AST) -> list[ast.AST]:
 
 
 def shadowed_builtins(nodes: list[ast.stmt]) -> frozenset[str]:
-    """Builtin names (``len``, ``list``, ``str``…) these statements rebind."""
-    return bound_names(nodes) & BUILTIN_NAMES
+    """Builtin names (``len``, ``list``, ``str``…) these statements rebind, as names
+    (``len = 5``) or on the builtins module itself (``builtins.input = fake``)."""
+    patched = {
+        target.attr
+        for node in nodes
+        for sub in _module_level(node)
+        for assigned in _assigned(sub)
+        for target in ast.walk(assigned)
+        if isinstance(target, ast.Attribute)
+        and isinstance(target.value, ast.Name)
+        and target.value.id in ("builtins", "__builtins__")
+    }
+    return (bound_names(nodes) | patched) & BUILTIN_NAMES
 
 
 def used_names(nodes: list[ast.stmt]) -> frozenset[str]:

@@ -240,6 +240,28 @@ def test_a_block_that_shadows_a_builtin_does_not_leak(docs: Path, cli: Cli) -> N
     assert conventions(result)["print-comment"]["confirmed"] == 2
 
 
+def test_a_block_that_patches_the_builtins_module_does_not_leak(docs: Path, cli: Cli) -> None:
+    write(
+        docs,
+        "patch.md",
+        """\
+        ```python
+        import builtins
+        builtins.len = lambda thing: 42
+        print(len("ab"))  # 42
+        ```
+
+        ```python
+        print(len("ab"))  # 2
+        ```
+        """,
+    )
+    result = cli("check", "--no-cache", "--format", "json")
+    assert result.code == 0, result.out
+    assert findings(result) == []
+    assert conventions(result)["print-comment"]["confirmed"] == 2
+
+
 def test_output_stated_for_another_python_is_information(docs: Path, cli: Cli) -> None:
     write(
         docs,
