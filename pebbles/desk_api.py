@@ -108,7 +108,7 @@ def _api(
             return refused
         try:
             payload = json.loads(await request.body())
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep
             return _error(400, "the request is not JSON")
         if not isinstance(payload, dict) or not isinstance(payload.get("markdown"), str):
             return _error(400, 'send {"markdown": "..."}')

@@ -285,7 +285,7 @@ def test_a_foreign_host_name_is_refused(reader: Desk) -> None:
 
 def test_a_request_that_is_not_a_draft_is_refused(reader: Desk) -> None:
     headers = {"X-Pebbles-Token": reader.token, "Content-Type": "application/json"}
-    for body in ("not json", "[1, 2]", '{"markdown": 3}'):
+    for body in ("not json", "[1, 2]", '{"markdown": 3}', "[" * 100_000):
         assert reader.client.post("/api/preview", content=body, headers=headers).status_code == 400
 
 
