@@ -67,14 +67,17 @@ def read_draft(raw: str, snapshot: Snapshot) -> Draft:
     """Parse and validate a draft against the site, as ``pebbles check`` would."""
     config = snapshot.site.config
     data = raw.encode("utf-8", "surrogatepass")
+    # JSON can carry a lone surrogate ("\ud800"), which no response can encode:
+    # a draft that is not text is shown with replacement characters.
+    shown = data.decode("utf-8", "replace")
     if len(data) > config.check.max_post_kib * 1024:
         message = (
             f"the post is {len(data) // 1024} KiB; the limit is {config.check.max_post_kib} KiB"
         )
-        return Draft(raw, None, (_problem(1, "too-large", message),), 1)
+        return Draft(shown, None, (_problem(1, "too-large", message),), 1)
     text, problems = decode(data, "draft.md")
     if text is None:
-        return Draft(raw, None, tuple(problems), 1)
+        return Draft(shown, None, tuple(problems), 1)
     first, problems = parse_post(text, "draft.md", "draft", config, is_guide=False)
     if first is None:
         # Read as a guide (title only), only to learn where the body starts.

@@ -289,6 +289,17 @@ def test_a_request_that_is_not_a_draft_is_refused(reader: Desk) -> None:
         assert reader.client.post("/api/preview", content=body, headers=headers).status_code == 400
 
 
+def test_a_draft_with_a_lone_surrogate_is_previewed_and_refused(reader: Desk) -> None:
+    headers = {"X-Pebbles-Token": reader.token, "Content-Type": "application/json"}
+    body = json.dumps({"markdown": draft("Broken") + "\ud800"})  # JSON may escape one
+    preview = reader.client.post("/api/preview", content=body, headers=headers)
+    assert preview.status_code == 200
+    assert [p["code"] for p in preview.json()["problems"]] == ["not-utf8"]
+    submitted = reader.client.post("/api/submit", content=body, headers=headers)
+    assert submitted.status_code == 422
+    assert queue_of(reader.root) == []
+
+
 def test_requests_over_the_size_limit_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
