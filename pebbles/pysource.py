@@ -90,12 +90,19 @@ class Statement:
     node: ast.stmt
 
 
+TOO_DEEP = "too deeply nested to parse"
+
+
 def parse_module(source: str) -> ast.Module:
     """``source`` as a module, allowing a top-level ``await`` as notebooks (and the
     execution engine) do; raises :class:`SyntaxError` (or :class:`ValueError`)."""
-    tree = compile(
-        source, "<block>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
-    )
+    try:
+        tree = compile(
+            source, "<block>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
+        )
+    except (RecursionError, MemoryError):
+        # CPython's parser gives up on a very deeply nested expression with these.
+        raise SyntaxError(TOO_DEEP) from None
     assert isinstance(tree, ast.Module)
     return tree
 

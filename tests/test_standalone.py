@@ -365,6 +365,17 @@ def test_a_script_ending_in_sys_exit_0_has_its_output_checked(
     assert result.code == (1 if found else 0), result.out
 
 
+def test_code_too_deeply_nested_to_parse_is_not_runnable(docs: Path, cli: Cli) -> None:
+    # CPython's parser raises RecursionError or MemoryError here, not SyntaxError.
+    sum_of_ones = "+".join(["1"] * 200_000)
+    negated = "-" * 100_000 + "1"
+    write(docs, "script.md", f"```python\nx = {sum_of_ones}\nprint(1)  # 1\n```\n")
+    write(docs, "session.md", f"```\n>>> y = {negated}\n>>> print(2)\n2\n```\n")
+    result = cli("check", "--no-cache", "--format", "json")
+    assert result.code == 0, result.out
+    assert findings(result) == [(2, "info", "not-runnable"), (2, "info", "not-runnable")]
+
+
 def test_prose_comments_are_never_errors(docs: Path, cli: Cli) -> None:
     write(
         docs,

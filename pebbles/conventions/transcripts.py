@@ -13,6 +13,7 @@ import codeop
 import warnings
 
 from ..claims import Example
+from ..pysource import TOO_DEEP
 
 PROMPT = ">>>"
 CONTINUATION = "..."
@@ -114,7 +115,7 @@ def _state(source: str) -> str:
             if codeop.compile_command(source, symbol="single") is not None:
                 return "complete"
             finished = codeop.compile_command(source + "\n", symbol="single")
-        except (SyntaxError, ValueError, OverflowError):
+        except (SyntaxError, ValueError, OverflowError, RecursionError, MemoryError):
             return "invalid"
     return "compound" if finished is not None else "open"
 
@@ -133,6 +134,8 @@ def compile_problem(source: str) -> str | None:
             return err.msg
         except (ValueError, OverflowError) as err:
             return str(err)
+        except (RecursionError, MemoryError):
+            return TOO_DEEP
     return None
 
 
