@@ -408,6 +408,9 @@ class _Builder:
                 )
             )
         for example in broken:
+            # What it would define is missing later: a NameError for it is a consequence.
+            names = _loose_names(example.source)
+            self.unrunnable.update(dict.fromkeys(names, fence.line + example.rows[0] - 1))
             if example.want:
                 line = fence.line + example.want_row - 1
                 self.claims.append(Claim(TRANSCRIPT, line, 1, example.want, fence.index, ()))
@@ -474,5 +477,13 @@ def _loose_names(source: str) -> frozenset[str]:
         elif len(words) > 2 and words[:2] == ["async", "def"]:
             names.add(words[2])
         else:
-            names.update(bound_names(_parsed(row)))
+            names.update(bound_names(_parsed(row)) or _assigned_names(row))
     return frozenset(name for name in names if name.isidentifier())
+
+
+def _assigned_names(row: str) -> frozenset[str]:
+    """``x`` from ``x = <your number>``: an assignment whose value does not parse."""
+    left, equals, right = row.partition("=")
+    if not equals or right.startswith("=") or left.endswith(("<", ">", "!")):
+        return frozenset()
+    return bound_names(_parsed(left + "= None"))

@@ -376,6 +376,37 @@ def test_code_too_deeply_nested_to_parse_is_not_runnable(docs: Path, cli: Cli) -
     assert findings(result) == [(2, "info", "not-runnable"), (2, "info", "not-runnable")]
 
 
+def test_a_name_from_a_placeholder_that_cannot_run_is_not_a_wrong_output(
+    docs: Path, cli: Cli
+) -> None:
+    write(
+        docs,
+        "exercise.md",
+        """\
+        ```python
+        answer = <your number>
+        ```
+
+        ```python
+        print(answer)  # 42
+        ```
+
+        ```
+        >>> guess = <your guess>
+        >>> size = 3
+        >>> size
+        3
+        >>> guess
+        7
+        ```
+        """,
+    )
+    result = cli("check", "--no-cache", "--format", "json")
+    assert result.code == 0, result.out
+    assert ("error", "output-mismatch") not in [(s, c) for _, s, c in findings(result)]
+    assert (14, "info", "depends-on-failure") in findings(result)
+
+
 def test_prose_comments_are_never_errors(docs: Path, cli: Cli) -> None:
     write(
         docs,
