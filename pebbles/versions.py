@@ -40,13 +40,14 @@ class Versions:
 
 def read_label(text: str) -> Versions | None:
     """The version range a label names, or ``None`` when it names none."""
-    found = _COMPARISON.search(text)
+    named = "python" in text.lower()
+    found = _first_version(_COMPARISON, text, 2, named)
     if found:
         return _compared(found.group(1), _pair(found.group(2), found.group(3)), found.group(0))
     found = _PLUS.search(text)
     if found and found.group(2) is not None:
         return Versions(_pair(found.group(1), found.group(2)), (99, 0), found.group(0))
-    found = _PREPOSITION.search(text)
+    found = _first_version(_PREPOSITION, text, 2, named)
     if found:
         word = found.group(1).lower()
         version = _pair(found.group(2), found.group(3))
@@ -62,6 +63,17 @@ def read_label(text: str) -> Versions | None:
         if found.group(2) is None:
             return Versions((version[0], 0), (version[0] + 1, 0), found.group(0))
         return Versions(version, _next(version), found.group(0))
+    return None
+
+
+def _first_version(
+    pattern: re.Pattern[str], text: str, major: int, named: bool
+) -> re.Match[str] | None:
+    """The first match whose number reads as a Python version: "< 3.6", or "< 3" in a
+    label that says "Python"; not the "after 5" of "Output after 5 epochs"."""
+    for found in pattern.finditer(text):
+        if found.group(major) in ("2", "3") and (named or found.group(major + 1) is not None):
+            return found
     return None
 
 

@@ -288,6 +288,27 @@ def test_output_stated_for_another_python_is_information(docs: Path, cli: Cli) -
     assert findings(result) == [(8, "info", "version-specific"), (14, "error", "output-mismatch")]
 
 
+def test_a_count_in_an_output_label_is_not_a_python_version(docs: Path, cli: Cli) -> None:
+    write(
+        docs,
+        "epochs.md",
+        """\
+        ```python
+        print(sum(range(5)))
+        ```
+
+        Output after 5 epochs:
+
+        ```
+        99
+        ```
+        """,
+    )
+    result = cli("check", "--no-cache", "--format", "json")
+    assert result.code == 1, result.out
+    assert findings(result) == [(8, "error", "output-mismatch")]
+
+
 def test_chance_and_the_clock_are_information(docs: Path, cli: Cli) -> None:
     write(
         docs,
