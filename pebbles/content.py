@@ -146,8 +146,13 @@ def _walk(top: Path, diagnostics: list[Diagnostic]) -> Iterable[Path]:
 # --- reading one file --------------------------------------------------------
 
 
-def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[Diagnostic]]:
-    """Read UTF-8 text (BOM and CRLF accepted), refusing oversized files before reading them."""
+def read_text(
+    path: Path, shown: str, max_bytes: int, setting: str | None = "check.max_post_kib"
+) -> tuple[str | None, list[Diagnostic]]:
+    """Read UTF-8 text (BOM and CRLF accepted), refusing oversized files before reading them.
+
+    ``setting`` names where the limit is set, if anywhere, for the message.
+    """
     try:
         info = path.stat()
         # A named pipe or a device would block the read, or never end.
@@ -155,16 +160,8 @@ def read_text(path: Path, shown: str, max_bytes: int) -> tuple[str | None, list[
             return None, [_diag(shown, 1, 1, "unreadable", "cannot read: not a regular file")]
         size = info.st_size
         if size > max_bytes:
-            kib = max_bytes // 1024
-            return None, [
-                _diag(
-                    shown,
-                    1,
-                    1,
-                    "too-large",
-                    f"file is {size // 1024} KiB; the limit is {kib} KiB (check.max_post_kib)",
-                )
-            ]
+            limit = f"the limit is {max_bytes // 1024} KiB" + (f" ({setting})" if setting else "")
+            return None, [_diag(shown, 1, 1, "too-large", f"file is {size // 1024} KiB; {limit}")]
         with path.open("rb") as handle:
             data = handle.read(max_bytes + 1)
     except OSError as err:

@@ -119,7 +119,7 @@ def _tooling(folder: Path) -> bool:
 def load_document(path: Path, max_bytes: int) -> tuple[Document | None, list[Diagnostic]]:
     """Read and parse one file; unreadable or oversized files are diagnostics."""
     shown = display_path(path)
-    text, problems = read_text(path, shown, max_bytes)
+    text, problems = read_text(path, shown, max_bytes, setting=None)  # no site.yml to set it
     if text is None:
         return None, problems
     return parse_document(text, shown), []

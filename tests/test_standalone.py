@@ -543,6 +543,13 @@ def test_no_run_reads_but_does_not_run(docs: Path, cli: Cli) -> None:
     }
 
 
+def test_a_file_over_the_limit_names_no_site_setting(docs: Path, cli: Cli) -> None:
+    write(docs, "huge.md", "```python\nprint(1)  # 1\n```\n" + "x" * 2_000_000)
+    result = cli("check", "--no-run")
+    assert result.code == 1
+    assert "huge.md:1:1: error: file is 1953 KiB; the limit is 1024 KiB [too-large]" in result.out
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
 def test_a_named_pipe_called_md_is_reported_not_read(docs: Path) -> None:
     write(docs, "wrong.md", "```python\nprint(1)  # 2\n```\n")
