@@ -33,6 +33,13 @@ from .model import (
 
 GUIDES = "guides"
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
+
+
+def is_slug(text: str) -> bool:
+    """Lower-case words joined by hyphens: the only file names that become URLs."""
+    return bool(_SLUG.match(text))
+
+
 _OUTPUT_LABEL = re.compile(r"^\W*(expected\s+)?output\W*$", re.IGNORECASE)
 _LABELLED_OUTPUT_LANGUAGES = ("text", "console", "")
 _EXTERNAL = re.compile(r"^([a-z][a-z0-9+.\-]*:|//|#|/)", re.IGNORECASE)
@@ -206,7 +213,7 @@ def parse_post(
 ) -> tuple[Post | None, list[Diagnostic]]:
     """Parse a whole document (already decoded) into a Post and its problems."""
     diagnostics: list[Diagnostic] = []
-    if not _SLUG.match(slug):
+    if not is_slug(slug):
         diagnostics.append(
             _diag(
                 shown,

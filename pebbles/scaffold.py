@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .content import is_slug as _is_url_name
 from .content import parse_post
 from .errors import UsageError
 from .graphemes import is_single_grapheme
@@ -23,7 +24,6 @@ from .model import Diagnostic, SiteConfig, Topic
 
 SLUG_MAX = 60
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 class PostExists(UsageError):
@@ -57,7 +57,7 @@ def slug_for(title: str) -> str:
 
 
 def is_slug(text: str) -> bool:
-    return bool(_SLUG.match(text)) and len(text) <= SLUG_MAX
+    return _is_url_name(text) and len(text) <= SLUG_MAX
 
 
 def find_topic(config: SiteConfig, wanted: str) -> Topic:

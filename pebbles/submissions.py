@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .content import is_slug
 from .errors import UsageError
 from .model import SiteConfig
 
@@ -38,7 +39,6 @@ ID_PREFIX_MIN = 4
 TEMP_PREFIX = ".tmp-"
 _ID = re.compile(rf"[0-9a-f]{{{ID_LENGTH}}}\Z")
 _ID_PREFIX = re.compile(rf"[0-9a-f]{{{ID_PREFIX_MIN},{ID_LENGTH}}}\Z")
-_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
 
 
 class SubmissionError(UsageError):
@@ -248,7 +248,7 @@ def accept(config: SiteConfig, given: str, now: _dt.datetime) -> tuple[Submissio
     found = resolve(queue, given)
     topic, slug = found.topic, found.slug
     # The metadata was written by the server, but it sits on disk: check it again.
-    if config.topic(topic) is None or not _SLUG.match(slug):
+    if config.topic(topic) is None or not is_slug(slug):
         raise SubmissionError(
             f"submission {found.id} names topic '{topic}' and slug '{slug}', which this site does not allow"
         )
