@@ -275,8 +275,3 @@ def _doc_fingerprint(doc: Doc, data: SiteData) -> str:
     return _hash(
         doc.post.path, doc.post.content_hash, repr(shown), repr(links), _edit_url(doc, data)
     )
-
-
-def output_path(out: Path, job: PageJob) -> Path:
-    """Where ``job`` is written under ``out``."""
-    return out.joinpath(*job.path.split("/"))
