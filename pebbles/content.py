@@ -7,7 +7,7 @@ import os
 import re
 import stat
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -402,16 +402,9 @@ def _attach_expectation(
             )
         )
         return block
-    earlier[-1] = _with_expected(
-        before, Expectation(block.source, block.line, "output-block"), block.index
-    )
+    expected = Expectation(block.source, block.line, "output-block")
+    earlier[-1] = replace(before, expected=expected, output_block=block.index)
     return block
-
-
-def _with_expected(block: CodeBlock, expected: Expectation, output_index: int) -> CodeBlock:
-    from dataclasses import replace
-
-    return replace(block, expected=expected, output_block=output_index)
 
 
 def _links(
